@@ -1,0 +1,82 @@
+/** `sealroom start`: migrate, seed the demo on first start, serve HTTP until stopped. */
+import { z } from "zod";
+import { SealroomError, isSealroomError } from "../../domain/errors.js";
+import { bootServices } from "../../launcher/services.js";
+import { startServer } from "../../launcher/server.js";
+import { createLogger } from "../../log/logger.js";
+import { seedDemo, type DemoAccount } from "../../services/demo.js";
+import { parseCommandArgs, type CliIo, type Command } from "../command.js";
+import { STORE_HELP, STORE_OPTIONS, configFrom, storeFlags } from "../common.js";
+
+const schema = z.object({
+  ...storeFlags,
+  port: z.string().regex(/^\d{1,5}$/, "must be a port number").optional(),
+  host: z.string().min(1).optional(),
+  "no-demo": z.boolean().optional(),
+  _: z.array(z.string()).max(0, "start takes no positional arguments"),
+});
+
+function printAccounts(io: CliIo, url: string, accounts: readonly DemoAccount[]): void {
+  const width = Math.max(...accounts.map((a) => a.email.length));
+  io.out(
+    [
+      "",
+      "Demo workspace created: tenant 'Demo Lab' (demo-lab), project 'demo-claims' with 30 sample items.",
+      "These passwords are shown once. Operator and lab admin must enrol an authenticator app at first sign-in.",
+      "",
+      ...accounts.map((a) => `  ${a.role.padEnd(12)} ${a.email.padEnd(width)}  ${a.password}`),
+      "",
+      `Sign in at ${url} (POST /api/auth/login).`,
+      "",
+    ].join("\n"),
+  );
+}
+
+export const startCommand: Command = {
+  name: "start",
+  summary: "Start Sealroom (HTTP API) on this machine",
+  help: `Usage: sealroom start [options]
+
+Starts Sealroom: applies migrations, creates the demo workspace on the first
+start (unless --no-demo), and serves the HTTP API until SIGTERM or Ctrl-C.
+
+Options:
+  --port N              port to listen on (env SEALROOM_PORT, default 7400)
+  --host ADDR           address to listen on (env SEALROOM_HOST, default 127.0.0.1)
+  --no-demo             do not create the demo workspace
+${STORE_HELP}
+`,
+  async run(argv, io) {
+    const flags = parseCommandArgs(argv, { ...STORE_OPTIONS, port: { type: "string" }, host: { type: "string" }, "no-demo": { type: "boolean" } }, schema);
+    const config = configFrom(flags, {
+      ...(flags.port ? { SEALROOM_PORT: flags.port } : {}),
+      ...(flags.host ? { SEALROOM_HOST: flags.host } : {}),
+    });
+    const log = createLogger(config.logLevel);
+    const s = await bootServices(config, { log });
+    let server;
+    try {
+      const accounts = flags["no-demo"] ? undefined : await seedDemo(s);
+      server = await startServer(s);
+      log.info("sealroom started", { url: server.url, storage: s.store.describe, keyFile: config.keyFile });
+      io.out(`Sealroom is running at ${server.url}  (storage: ${s.store.describe})\n`);
+      if (accounts) printAccounts(io, server.url, accounts);
+    } catch (e) {
+      await s.store.close();
+      if (isSealroomError(e)) throw e;
+      const code = (e as { code?: string }).code;
+      if (code === "EADDRINUSE") throw new SealroomError("config_invalid", `Port ${config.port} is already in use: choose another with --port or SEALROOM_PORT.`);
+      throw e;
+    }
+    const running = server;
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        log.info("shutting down", { signal });
+        running.stop().then(resolve, resolve);
+      };
+      process.once("SIGTERM", () => shutdown("SIGTERM"));
+      process.once("SIGINT", () => shutdown("SIGINT"));
+    });
+    return 0;
+  },
+};

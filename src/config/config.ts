@@ -1,0 +1,104 @@
+/**
+ * Configuration: read once from the environment (and CLI overrides), parsed
+ * with zod, frozen. `loadConfig` is the only reader of process.env in
+ * Sealroom; everything else receives a Config. Secrets never come from here:
+ * the master key lives in a key file (see src/seal/kek.ts).
+ */
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { z } from "zod";
+import { SealroomError } from "../domain/errors.js";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(["1", "0", "true", "false", "yes", "no"]).transform((v) => v === "1" || v === "true" || v === "yes");
+
+/** Environment variables Sealroom reads, with their defaults. */
+const envSchema = z.object({
+  SEALROOM_DATA_DIR: z.string().min(1).default("./data"),
+  SEALROOM_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql:// (leave it unset for the embedded SQLite)")
+    .optional(),
+  SEALROOM_HOST: z.string().min(1).default("127.0.0.1"),
+  SEALROOM_PORT: port.default(7400),
+  SEALROOM_GATEWAY_PORT: port.default(7401),
+  SEALROOM_KEY_FILE: z.string().min(1).optional(),
+  SEALROOM_PUBLIC_URL: z.url().optional(),
+  SEALROOM_TRUST_PROXY: bool.default(false),
+  SEALROOM_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SEALROOM_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SEALROOM_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  SEALROOM_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+export interface Config {
+  readonly dataDir: string;
+  /** PostgreSQL connection string, or undefined for SQLite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly gatewayPort: number;
+  /** Master key file; outside the data folder so a copied data folder carries no key. */
+  readonly keyFile: string;
+  /** Base URL used in invitation links. */
+  readonly publicUrl: string;
+  /** Believe X-Forwarded-For / X-Forwarded-Proto (only behind a reverse proxy you run). */
+  readonly trustProxy: boolean;
+  readonly sessionIdleMs: number;
+  readonly sessionMaxMs: number;
+  readonly logLevel: LogLevel;
+  readonly bodyLimitBytes: number;
+  /** scrypt cost for password hashing, log2(N); tests lower it. */
+  readonly passwordCostLog2: number;
+}
+
+export type ConfigOverrides = Partial<Record<keyof z.input<typeof envSchema>, string>>;
+
+/** Default key file: beside the data folder, never inside it. */
+function defaultKeyFile(dataDir: string): string {
+  const parent = dirname(dataDir);
+  return parent === dataDir ? join(homedir(), ".sealroom", "master.key") : join(parent, ".sealroom", "master.key");
+}
+
+/**
+ * Parses the environment (plus overrides, e.g. from CLI flags) into a frozen
+ * Config, or throws config_invalid naming the variable and what it expects.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: ConfigOverrides = {}): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = overrides[key as keyof ConfigOverrides] ?? env[key];
+    if (value !== undefined && value !== "") input[key] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? "configuration");
+    throw new SealroomError("config_invalid", `${name}: ${issue?.message ?? "invalid value"}. Fix the variable (or flag) and start again.`);
+  }
+  const v = parsed.data;
+  const dataDir = resolve(v.SEALROOM_DATA_DIR);
+  const shownHost = v.SEALROOM_HOST.includes(":") ? `[${v.SEALROOM_HOST}]` : v.SEALROOM_HOST;
+  return Object.freeze({
+    dataDir,
+    databaseUrl: v.SEALROOM_DATABASE_URL,
+    host: v.SEALROOM_HOST,
+    port: v.SEALROOM_PORT,
+    gatewayPort: v.SEALROOM_GATEWAY_PORT,
+    keyFile: resolve(v.SEALROOM_KEY_FILE ?? defaultKeyFile(dataDir)),
+    publicUrl: (v.SEALROOM_PUBLIC_URL ?? `http://${shownHost}:${v.SEALROOM_PORT}`).replace(/\/+$/, ""),
+    trustProxy: v.SEALROOM_TRUST_PROXY,
+    sessionIdleMs: v.SEALROOM_SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: v.SEALROOM_SESSION_MAX_HOURS * 3_600_000,
+    logLevel: v.SEALROOM_LOG_LEVEL,
+    bodyLimitBytes: v.SEALROOM_BODY_LIMIT_BYTES,
+    passwordCostLog2: 15,
+  });
+}
+
+/** A copy of `config` with some fields replaced (tests and tools). */
+export function withConfig(config: Config, changes: Partial<Config>): Config {
+  return Object.freeze({ ...config, ...changes });
+}

@@ -1,0 +1,78 @@
+/** Response shapes, field by field: nothing reaches a client by serializing a row. */
+import type { ApiTokenRow, InvitationRow } from "../store/repos/credentials.js";
+import type { ProjectRow } from "../store/repos/projects.js";
+import type { SessionRow } from "../store/repos/sessions.js";
+import type { TenantRow } from "../store/repos/tenants.js";
+import type { UserRow } from "../store/repos/users.js";
+import type { TenantRole } from "../domain/policy.js";
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** A user as they see themselves. */
+export function presentMe(user: UserRow, memberships: ReadonlyArray<{ tenant: TenantRow; role: TenantRole }>) {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.display_name,
+    isOperator: user.is_operator === 1,
+    totpEnabled: user.totp_enabled_at !== null,
+    memberships: memberships.map((m) => ({ tenantId: m.tenant.id, tenantSlug: m.tenant.slug, tenantName: m.tenant.name, role: m.role })),
+  };
+}
+
+/** A tenant. */
+export function presentTenant(t: TenantRow) {
+  return { id: t.id, slug: t.slug, name: t.name, status: t.status, pauseReason: t.pause_reason, createdAt: iso(t.created_at) };
+}
+
+/** A member of a tenant. */
+export function presentMember(m: { user_id: string; role: TenantRole; email: string; display_name: string; status: string; created_at: number }) {
+  return { userId: m.user_id, email: m.email, displayName: m.display_name, role: m.role, status: m.status, since: iso(m.created_at) };
+}
+
+/** A session in the user's session list. */
+export function presentSession(row: SessionRow, currentId: string) {
+  return {
+    id: row.id,
+    current: row.id === currentId,
+    createdAt: iso(row.created_at),
+    lastSeenAt: iso(row.last_seen_at),
+    expiresAt: iso(row.expires_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}
+
+/** An API token (never its secret; only the last four characters). */
+export function presentApiToken(t: ApiTokenRow) {
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    lastFour: t.last_four,
+    createdAt: iso(t.created_at),
+    expiresAt: iso(t.expires_at),
+    revokedAt: iso(t.revoked_at),
+    lastUsedAt: iso(t.last_used_at),
+  };
+}
+
+/** An invitation (never its token). */
+export function presentInvitation(i: InvitationRow, now: number) {
+  const state = i.accepted_at !== null ? "accepted" : i.revoked_at !== null ? "revoked" : now >= i.expires_at ? "expired" : "open";
+  return { id: i.id, email: i.email, role: i.role, state, createdAt: iso(i.created_at), expiresAt: iso(i.expires_at) };
+}
+
+/** A project summary. */
+export function presentProject(p: ProjectRow) {
+  return {
+    id: p.id,
+    slug: p.slug,
+    name: p.name,
+    template: p.template,
+    status: p.status,
+    pauseReason: p.pause_reason,
+    itemCount: p.item_count,
+    createdAt: iso(p.created_at),
+  };
+}

@@ -1,0 +1,71 @@
+/** Sign-in, second factor, sign-out. */
+import { z } from "zod";
+import { SealroomError } from "../../domain/errors.js";
+import { login } from "../../services/login.js";
+import { verifyMfa } from "../../services/mfa.js";
+import { logout, logoutEverywhere } from "../../services/sessions.js";
+import { clearSessionCookie, csrfTokenFor, setSessionCookie } from "../auth.js";
+import { json, route, type Principal } from "../route.js";
+
+const loginBody = z.strictObject({ email: z.string().min(3).max(320), password: z.string().min(1).max(1024) });
+const mfaBody = z.union([
+  z.strictObject({ code: z.string().regex(/^\s*\d{6}\s*$/, "must be the 6-digit code from your authenticator app") }),
+  z.strictObject({ recoveryCode: z.string().min(8).max(40) }),
+]);
+
+function sessionOf(p: Principal | undefined) {
+  if (!p || p.kind !== "session") throw new SealroomError("unauthenticated", "Sign in first.");
+  return p;
+}
+
+export const authRoutes = [
+  route({
+    method: "POST",
+    path: "/api/auth/login",
+    auth: "public",
+    summary: "Sign in with email and password; sets the session cookie.",
+    body: loginBody,
+    handle: async ({ c, s, body, meta }) => {
+      const r = await login(s, body, meta);
+      setSessionCookie(c, s, r.token);
+      return json({ userId: r.user.id, mfa: r.mfa, csrfToken: csrfTokenFor(r.token) });
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/api/auth/mfa",
+    auth: "session",
+    mfaExempt: true,
+    summary: "Complete sign-in with a TOTP code or a recovery code.",
+    body: mfaBody,
+    handle: async ({ s, body, principal }) => {
+      const p = sessionOf(principal);
+      const r = await verifyMfa(s, p.resolved.user.id, p.resolved.session.id, body);
+      return json({ mfa: "satisfied", recoveryCodesLeft: r.recoveryCodesLeft });
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/api/auth/logout",
+    auth: "session",
+    mfaExempt: true,
+    summary: "End this session.",
+    handle: async ({ c, s, principal }) => {
+      await logout(s, sessionOf(principal).resolved.session.id);
+      clearSessionCookie(c, s);
+      return json({ ok: true });
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/api/auth/logout-all",
+    auth: "session",
+    mfaExempt: true,
+    summary: "End every session of this account (log out everywhere).",
+    handle: async ({ c, s, principal }) => {
+      const ended = await logoutEverywhere(s, sessionOf(principal).resolved.user.id);
+      clearSessionCookie(c, s);
+      return json({ ended });
+    },
+  }),
+];

@@ -1,0 +1,71 @@
+/**
+ * The demo workspace seeded on a fresh installation: tenant "Demo Lab"
+ * (demo-lab), a claim-verification project (demo-claims) with the 30 licensed
+ * sample items in samples/, and one account per role with random passwords
+ * that are returned once for printing. Seeding runs once per database.
+ */
+import { readFileSync } from "node:fs";
+import { SealroomError } from "../domain/errors.js";
+import type { TenantRole } from "../domain/policy.js";
+import { markDemoSeeded, readInstallation } from "../store/repos/installation.js";
+import { upsertMembership } from "../store/repos/tenants.js";
+import type { Services } from "./context.js";
+import { addItems, createProject } from "./projects.js";
+import { createTenant } from "./tenants.js";
+import { createUser, generatePassword } from "./users.js";
+
+export const DEMO_TENANT_SLUG = "demo-lab";
+export const DEMO_PROJECT_SLUG = "demo-claims";
+const SAMPLE_FILE = new URL("../../samples/verification-sample.jsonl", import.meta.url);
+
+export interface DemoAccount {
+  readonly role: "operator" | TenantRole;
+  readonly email: string;
+  readonly password: string;
+}
+
+const ACCOUNTS: ReadonlyArray<{ role: "operator" | TenantRole; email: string; name: string }> = [
+  { role: "operator", email: "operator@demo.sealroom.test", name: "Demo Operator" },
+  { role: "lab_admin", email: "admin@demo.sealroom.test", name: "Demo Lab Admin" },
+  { role: "lab_auditor", email: "auditor@demo.sealroom.test", name: "Demo Auditor" },
+  { role: "reviewer", email: "reviewer@demo.sealroom.test", name: "Demo Reviewer" },
+  { role: "contractor", email: "contractor1@demo.sealroom.test", name: "Demo Contractor One" },
+  { role: "contractor", email: "contractor2@demo.sealroom.test", name: "Demo Contractor Two" },
+];
+
+/** Reads the bundled sample items (one JSON object a line). */
+export function readSampleItems(): Array<{ externalId: string; payload: unknown }> {
+  const lines = readFileSync(SAMPLE_FILE, "utf8").split("\n").filter((l) => l.trim() !== "");
+  return lines.map((line, i) => {
+    const value = JSON.parse(line) as { item_id?: unknown };
+    if (typeof value.item_id !== "string") throw new SealroomError("internal", `sample line ${i + 1} has no item_id`);
+    return { externalId: value.item_id, payload: value };
+  });
+}
+
+/** Seeds the demo workspace unless this database already has it; returns the accounts, or undefined. */
+export async function seedDemo(s: Services): Promise<DemoAccount[] | undefined> {
+  const installation = await readInstallation(s.store.db);
+  if (installation?.demo_seeded_at != null) return undefined;
+  const samples = readSampleItems();
+  const tenant = await createTenant(s, { slug: DEMO_TENANT_SLUG, name: "Demo Lab" });
+  await s.keyring.current(tenant.id);
+  return s.store.transaction(async (tx) => {
+    if (!(await markDemoSeeded(tx, s.now()))) return undefined;
+    const project = await createProject(s, tx, tenant.id, {
+      slug: DEMO_PROJECT_SLUG,
+      name: "Demo: claim verification",
+      template: "claim-verification",
+      config: { overlap: 2, leaseMinutes: 30 },
+    });
+    await addItems(s, tx, project, samples.map((x) => ({ ...x, isGold: false })));
+    const accounts: DemoAccount[] = [];
+    for (const a of ACCOUNTS) {
+      const password = generatePassword();
+      const user = await createUser(s, tx, { email: a.email, displayName: a.name, password, isOperator: a.role === "operator" });
+      if (a.role !== "operator") await upsertMembership(tx, tenant.id, user.id, a.role, s.now());
+      accounts.push({ role: a.role, email: a.email, password });
+    }
+    return accounts;
+  });
+}

@@ -1,0 +1,40 @@
+/** Accounts: created by the operator CLI, by invitation acceptance, or by the demo seed. */
+import { uuidv7 } from "../auth/ids.js";
+import { DEFAULT_SCRYPT_PARAMS, assertPasswordPolicy, hashPassword } from "../auth/password.js";
+import { randomToken } from "../auth/tokens.js";
+import { SealroomError } from "../domain/errors.js";
+import type { Executor } from "../store/store.js";
+import { findUserByEmail, insertUser, normalizeEmail, type UserRow } from "../store/repos/users.js";
+import type { Services } from "./context.js";
+
+/** A random password that passes the policy (for generated accounts). */
+export function generatePassword(): string {
+  return randomToken("", 15);
+}
+
+/** Creates an account after checking the password policy; email must be new. */
+export async function createUser(
+  s: Services,
+  db: Executor,
+  input: { email: string; displayName: string; password: string; isOperator?: boolean },
+): Promise<UserRow> {
+  const email = normalizeEmail(input.email);
+  assertPasswordPolicy(input.password, { email });
+  if (await findUserByEmail(db, email)) throw new SealroomError("conflict", `An account with email ${email} already exists.`);
+  const now = s.now();
+  const row: UserRow = {
+    id: uuidv7(now),
+    email,
+    display_name: input.displayName,
+    password_hash: await hashPassword(input.password, { ...DEFAULT_SCRYPT_PARAMS, ln: s.config.passwordCostLog2 }),
+    is_operator: input.isOperator ? 1 : 0,
+    status: "active",
+    totp_secret: null,
+    totp_enabled_at: null,
+    totp_last_step: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertUser(db, row);
+  return row;
+}

@@ -1,0 +1,14 @@
+/** What a dialect module hands the store: the Kysely dialect plus the few column types that differ. */
+import type { Dialect } from "kysely";
+
+export type DialectKind = "sqlite" | "postgres";
+
+export interface DialectHandle {
+  readonly kind: DialectKind;
+  readonly dialect: Dialect;
+  /** Column type names that differ between the engines, used by migrations. */
+  readonly types: { readonly blob: "blob" | "bytea"; readonly bigint: "integer" | "bigint" };
+  /** For logs: engine and location, never credentials. */
+  readonly describe: string;
+  close(): Promise<void>;
+}

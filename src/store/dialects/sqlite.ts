@@ -1,0 +1,29 @@
+/**
+ * The embedded dialect: one SQLite file under the data folder, opened with
+ * better-sqlite3 (v12: v13 crashes on Node 20). WAL lets readers run beside
+ * the single writer; busy_timeout covers a second process (the CLI) writing.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { SqliteDialect } from "kysely";
+import type { DialectHandle } from "../dialect.js";
+
+/** Opens (creating if needed) the SQLite file at `path`. */
+export function openSqlite(path: string): DialectHandle {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const connection = new BetterSqlite3(path);
+  connection.pragma("journal_mode = WAL");
+  connection.pragma("synchronous = NORMAL");
+  connection.pragma("foreign_keys = ON");
+  connection.pragma("busy_timeout = 5000");
+  return {
+    kind: "sqlite",
+    dialect: new SqliteDialect({ database: connection }),
+    types: { blob: "blob", bigint: "integer" },
+    describe: `SQLite ${path}`,
+    close: async () => {
+      connection.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Versioned migrations, applied in order on start and by `sealroom migrate`.
+ * Kysely's Migrator records what ran and takes a lock, so two processes
+ * starting together apply each migration once.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { SealroomError } from "../domain/errors.js";
+import type { DialectHandle } from "./dialect.js";
+import * as m0001 from "./migrations/0001_spine.js";
+
+type MigrationModule = { up(db: Kysely<unknown>, d: DialectHandle): Promise<void> };
+
+const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [["0001_spine", m0001]];
+
+function provider(d: DialectHandle): MigrationProvider {
+  return {
+    getMigrations: async () => {
+      const out: Record<string, Migration> = {};
+      for (const [name, mod] of MIGRATIONS) out[name] = { up: (db) => mod.up(db, d) };
+      return out;
+    },
+  };
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateToLatest(db: Kysely<unknown>, d: DialectHandle): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: provider(d), migrationTableName: "sealroom_migrations", migrationLockTableName: "sealroom_migrations_lock" });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new SealroomError("storage_unavailable", `migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,157 @@
+/**
+ * Row types of every table, as Kysely sees them. Times are integer
+ * milliseconds since the epoch (bigint in PostgreSQL, parsed back to number),
+ * flags are 0/1 integers, sealed values are byte arrays. Every tenant-owned
+ * table leads with tenant_id so the schema can be distributed by tenant.
+ */
+
+export type Role = "lab_admin" | "lab_auditor" | "reviewer" | "contractor";
+
+export interface InstallationTable {
+  id: string;
+  created_at: number;
+  demo_seeded_at: number | null;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  is_operator: number;
+  status: "active" | "disabled";
+  totp_secret: Buffer | null;
+  totp_enabled_at: number | null;
+  totp_last_step: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  status: "active" | "paused" | "shredded";
+  pause_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  tenant_id: string;
+  user_id: string;
+  role: Role;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  mfa_verified_at: number | null;
+  ip: string;
+  user_agent: string;
+}
+
+export interface ApiTokensTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  role: Role;
+  token_hash: string;
+  last_four: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface InvitationsTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  role: Role;
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_by: string | null;
+  revoked_at: number | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number | null;
+}
+
+export interface DataKeysTable {
+  tenant_id: string;
+  version: number;
+  wrapped: Buffer;
+  kek_id: string;
+  status: "active" | "retired";
+  created_at: number;
+}
+
+export interface ShreddedTenantsTable {
+  tenant_id: string;
+  shredded_at: number;
+}
+
+export interface ProjectsTable {
+  tenant_id: string;
+  id: string;
+  slug: string;
+  name: string;
+  template: string;
+  status: "active" | "paused" | "archived";
+  pause_reason: string | null;
+  config: string;
+  item_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ItemsTable {
+  tenant_id: string;
+  project_id: string;
+  id: string;
+  /** Keyed hash (HMAC) of the external id: de-duplicates without revealing it. */
+  external_key: string;
+  /** Import order within the project, for keyset pagination and oldest-first queues. */
+  seq: number;
+  is_gold: number;
+  payload: Buffer;
+  created_at: number;
+}
+
+export interface Database {
+  installation: InstallationTable;
+  users: UsersTable;
+  recovery_codes: RecoveryCodesTable;
+  tenants: TenantsTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  invitations: InvitationsTable;
+  login_throttle: LoginThrottleTable;
+  data_keys: DataKeysTable;
+  shredded_tenants: ShreddedTenantsTable;
+  projects: ProjectsTable;
+  items: ItemsTable;
+}

@@ -1,0 +1,57 @@
+/**
+ * The store: one typed query layer over SQLite or PostgreSQL, chosen by the
+ * configuration. Repos (src/store/repos) take an Executor, so the same code
+ * runs inside or outside a transaction.
+ */
+import { join } from "node:path";
+import { Kysely, type Transaction } from "kysely";
+import type { Config } from "../config/config.js";
+import type { DialectHandle, DialectKind } from "./dialect.js";
+import { openPostgres } from "./dialects/postgres.js";
+import { openSqlite } from "./dialects/sqlite.js";
+import { migrateToLatest } from "./migrator.js";
+import type { Database } from "./schema.js";
+
+/** Something queries run on: the database or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly kind: DialectKind;
+  readonly describe: string;
+  /** Runs `fn` in one transaction; a throw rolls everything back. */
+  transaction<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Cheap round trip, for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** PostgreSQL schema to use (tests isolate each file in its own). */
+  readonly searchPath?: string;
+  /** SQLite file path instead of <dataDir>/sealroom.db. */
+  readonly sqlitePath?: string;
+}
+
+/** Opens the store the configuration names (PostgreSQL URL, else SQLite under the data folder). */
+export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, options: StoreOptions = {}): Store {
+  const handle: DialectHandle = config.databaseUrl
+    ? openPostgres(config.databaseUrl, options.searchPath)
+    : openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db"));
+  const db = new Kysely<Database>({ dialect: handle.dialect });
+  return {
+    db,
+    kind: handle.kind,
+    describe: handle.describe,
+    transaction: (fn) => db.transaction().execute(fn),
+    migrate: () => migrateToLatest(db as unknown as Kysely<unknown>, handle),
+    ping: async () => {
+      await db.selectFrom("installation").select("id").limit(1).execute();
+    },
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The authorization matrix: every route × every kind of caller × own tenant /
+ * other tenant / no session. The expectations are written out here, apart
+ * from src/domain/policy.ts, so a change to the policy or a new route
+ * without an entry fails this test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { base32Decode, totpAt } from "../../src/auth/totp.js";
+import { ROUTES } from "../../src/http/app.js";
+import { createApiToken } from "../../src/services/api-tokens.js";
+import { createInvitation } from "../../src/services/invitations.js";
+import { createUser } from "../../src/services/users.js";
+import { upsertMembership } from "../../src/store/repos/tenants.js";
+import { Client, client } from "../support/http.js";
+import { makeServices, type TestContext } from "../support/services.js";
+import { PASSWORD, seedWorld, type World } from "../support/world.js";
+
+type Who = "none" | "operator" | "lab_admin" | "lab_auditor" | "reviewer" | "contractor" | "token_admin" | "token_contractor";
+const EVERYONE: readonly Who[] = ["none", "operator", "lab_admin", "lab_auditor", "reviewer", "contractor", "token_admin", "token_contractor"];
+type Scope = "public" | "session" | "any-actor" | "installation" | "tenant";
+type Outcome = "allowed" | 401 | 403 | 404;
+
+/** Route → who may call it. For tenant routes, `allow` lists who may act in their own tenant. */
+const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: boolean }> = {
+  "GET /healthz": { scope: "public" },
+  "GET /readyz": { scope: "public" },
+  "POST /api/auth/login": { scope: "public" },
+  "POST /api/auth/mfa": { scope: "session" },
+  "POST /api/auth/logout": { scope: "session" },
+  "POST /api/auth/logout-all": { scope: "session" },
+  "GET /api/me": { scope: "session" },
+  "GET /api/me/sessions": { scope: "session" },
+  "POST /api/me/mfa/totp/enroll": { scope: "session" },
+  "POST /api/me/mfa/totp/confirm": { scope: "session" },
+  "POST /api/invitations/lookup": { scope: "public" },
+  "POST /api/invitations/accept": { scope: "public" },
+  "GET /api/tenants": { scope: "any-actor" },
+  "POST /api/tenants": { scope: "installation" },
+  "GET /api/tenants/:tenant": { scope: "tenant", operator: true, allow: ["lab_admin", "lab_auditor", "reviewer", "contractor", "token_admin", "token_contractor"] },
+  "GET /api/tenants/:tenant/members": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
+  "PATCH /api/tenants/:tenant/members/:userId": { scope: "tenant", allow: ["lab_admin"] },
+  "DELETE /api/tenants/:tenant/members/:userId": { scope: "tenant", allow: ["lab_admin"] },
+  "GET /api/tenants/:tenant/invitations": { scope: "tenant", operator: true, allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/invitations": { scope: "tenant", operator: true, allow: ["lab_admin"] },
+  "DELETE /api/tenants/:tenant/invitations/:id": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "GET /api/tenants/:tenant/tokens": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
+  "POST /api/tenants/:tenant/tokens": { scope: "tenant", allow: ["lab_admin"] },
+  "DELETE /api/tenants/:tenant/tokens/:id": { scope: "tenant", allow: ["lab_admin"] },
+  "GET /api/tenants/:tenant/projects": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "reviewer", "contractor", "token_admin", "token_contractor"] },
+  "GET /api/tenants/:tenant/projects/:project": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "reviewer", "contractor", "token_admin", "token_contractor"] },
+};
+
+const isToken = (w: Who) => w === "token_admin" || w === "token_contractor";
+
+/** What `who` must get for `key` on its own tenant (or the other one). */
+function expected(key: string, who: Who, other: boolean): Outcome {
+  const m = MATRIX[key]!;
+  if (m.scope === "public") return "allowed";
+  if (who === "none") return 401;
+  if (m.scope === "session") return isToken(who) ? 403 : "allowed";
+  if (m.scope === "any-actor") return "allowed";
+  if (m.scope === "installation") return who === "operator" ? "allowed" : 403;
+  if (who === "operator") return m.operator ? "allowed" : 403;
+  if (other) return 404;
+  return m.allow!.includes(who) ? "allowed" : 403;
+}
+
+let t: TestContext;
+let w: World;
+const clients = new Map<Who, Client>();
+let counter = 0;
+
+const totpSecrets = new Map<string, string>();
+
+async function signedIn(email: string, totp: boolean): Promise<Client> {
+  const c = client(t.s);
+  const r = await c.login(email, PASSWORD);
+  if (r.status !== 200) throw new Error(`login ${email}: ${r.status}`);
+  if (totp) totpSecrets.set(email, (await c.enrolTotp(t.s.now)).secret);
+  return c;
+}
+
+/** After log-out-everywhere, signs the shared client of `who` in again (with a fresh TOTP step). */
+async function signBackIn(who: Who): Promise<void> {
+  if (who === "none" || isToken(who)) return;
+  const email = who === "operator" ? w.operator : w.email("a", who as "lab_admin");
+  const c = client(t.s);
+  await c.login(email, PASSWORD);
+  const secret = totpSecrets.get(email);
+  if (secret) {
+    t.advance(30_000);
+    const r = await c.post("/api/auth/mfa", { code: totpAt(base32Decode(secret), Math.floor(t.s.now() / 1000)) });
+    if (r.status !== 200) throw new Error(`mfa ${email}: ${r.status}`);
+  }
+  clients.set(who, c);
+}
+
+beforeAll(async () => {
+  t = await makeServices();
+  w = await seedWorld(t.s);
+  clients.set("none", client(t.s));
+  clients.set("operator", await signedIn(w.operator, true));
+  clients.set("lab_admin", await signedIn(w.email("a", "lab_admin"), true));
+  for (const role of ["lab_auditor", "reviewer", "contractor"] as const) clients.set(role, await signedIn(w.email("a", role), false));
+  for (const [who, role] of [["token_admin", "lab_admin"], ["token_contractor", "contractor"]] as const) {
+    const c = client(t.s);
+    c.bearer = (await createApiToken(t.s, w.a.id, w.userId("a", "lab_admin"), { name: who, role, expiresInDays: 30 })).token;
+    clients.set(who, c);
+  }
+});
+afterAll(async () => t.close());
+
+/** Builds a concrete request for a route against tenant A (own) or B (other), creating fresh objects to act on. */
+async function requestFor(key: string, other: boolean): Promise<{ path: string; body?: unknown }> {
+  const [, pattern] = key.split(" ") as [string, string];
+  const tenant = other ? w.b : w.a;
+  const n = ++counter;
+  let path = pattern.replace(":tenant", tenant.slug).replace(":project", other ? "proj-b" : "proj-a");
+  if (path.includes(":userId")) {
+    const u = await createUser(t.s, t.s.store.db, { email: `fresh${n}@test.dev`, displayName: "fresh", password: PASSWORD });
+    await upsertMembership(t.s.store.db, tenant.id, u.id, "contractor", t.s.now());
+    path = path.replace(":userId", u.id);
+  }
+  if (path.includes("/invitations/:id")) {
+    path = path.replace(":id", (await createInvitation(t.s, "terminal", tenant.id, { email: `inv${n}@test.dev`, role: "reviewer" })).invitation.id);
+  }
+  if (path.includes("/tokens/:id")) {
+    path = path.replace(":id", (await createApiToken(t.s, tenant.id, "x", { name: `t${n}`, role: "contractor", expiresInDays: 1 })).row.id);
+  }
+  const bodies: Record<string, unknown> = {
+    "POST /api/auth/login": { email: w.email("a", "contractor"), password: PASSWORD },
+    "POST /api/auth/mfa": { code: "not-a-code" },
+    "POST /api/me/mfa/totp/confirm": { code: "not-a-code" },
+    "POST /api/invitations/lookup": { token: "sri_not-a-real-invitation" },
+    "POST /api/invitations/accept": { token: "sri_not-a-real-invitation", password: PASSWORD },
+    "POST /api/tenants": { slug: `tenant-${n}`, name: `Tenant ${n}` },
+    "PATCH /api/tenants/:tenant/members/:userId": { role: "reviewer" },
+    "POST /api/tenants/:tenant/invitations": { email: `new${n}@test.dev`, role: "lab_admin" },
+    "POST /api/tenants/:tenant/tokens": { name: `token ${n}`, role: "contractor" },
+  };
+  return key in bodies ? { path, body: bodies[key] } : { path };
+}
+
+/** Session-ending routes run on a throwaway session of the same person, so the shared client stays signed in. */
+async function callerFor(key: string, who: Who): Promise<Client> {
+  const base = clients.get(who)!;
+  if (key === "POST /api/auth/login") {
+    // Signing in replaces the cookie: use a copy so the shared client keeps its identity.
+    const c = client(t.s);
+    c.cookie = base.cookie;
+    c.csrf = base.csrf;
+    c.bearer = base.bearer;
+    return c;
+  }
+  const ends = key === "POST /api/auth/logout" || key === "POST /api/auth/logout-all";
+  if (!ends || who === "none" || isToken(who)) return base;
+  const email = who === "operator" ? w.operator : w.email("a", who as "lab_admin");
+  const c = client(t.s);
+  await c.login(email, PASSWORD);
+  return c;
+}
+
+describe("authorization matrix", () => {
+  it("has an entry for every route, and no entry without a route", () => {
+    const served = ROUTES.map((r) => `${r.method} ${r.path}`).sort();
+    expect(Object.keys(MATRIX).sort()).toEqual(served);
+  });
+
+  for (const key of Object.keys(MATRIX)) {
+    it(key, async () => {
+      const failures: string[] = [];
+      const relations = MATRIX[key]!.scope === "tenant" ? [false, true] : [false];
+      for (const who of EVERYONE) {
+        for (const other of relations) {
+          const want = expected(key, who, other);
+          const { path, body } = await requestFor(key, other);
+          const caller = await callerFor(key, who);
+          const [method] = key.split(" ") as [string];
+          const r = await caller.request(method, path, body);
+          const got: Outcome = r.status === 401 || r.status === 403 || r.status === 404 ? r.status : "allowed";
+          if (key === "POST /api/auth/logout-all") await signBackIn(who);
+          if (r.status >= 500) failures.push(`${who}${other ? " (other tenant)" : ""}: ${r.status} ${JSON.stringify(r.body)}`);
+          else if (got !== want) failures.push(`${who}${other ? " (other tenant)" : ""}: expected ${want}, got ${r.status} ${r.body?.error?.code ?? ""}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+});

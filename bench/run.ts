@@ -1,0 +1,20 @@
+/** `npm run bench [-- name …]`: runs every benchmark (or the named ones), prints tables, writes bench/results/*.json. */
+import { join } from "node:path";
+import { printResult, writeResult, type Benchmark } from "./harness.js";
+import { httpSession } from "./http-session.bench.js";
+
+const BENCHMARKS: readonly Benchmark[] = [httpSession];
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Available: ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  process.exit(2);
+}
+const chosen = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
+const outDir = join(import.meta.dirname, "results");
+for (const b of chosen) {
+  const r = await b.run();
+  printResult(r);
+  console.log(`written: ${writeResult(outDir, r)}`);
+}

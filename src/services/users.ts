@@ -9,7 +9,7 @@ import type { Services } from "./context.js";
 
 /** A random password that passes the policy (for generated accounts). */
 export function generatePassword(): string {
-  return randomToken("", 15);
+  return randomToken("", 16);
 }
 
 /** Creates an account after checking the password policy; email must be new. */

@@ -6,6 +6,9 @@ import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "../http/app.js";
 import type { Services } from "../services/context.js";
 
+/** How long in-flight requests get to finish after SIGTERM. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
@@ -27,8 +30,15 @@ export async function startServer(s: Services): Promise<RunningServer> {
   const stop = () =>
     (stopping ??= (async () => {
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+        // Keep-alive sockets would hold close() open: drop each one as soon as it goes idle
+        // (in-flight requests still finish), and cut whatever is left after the grace period.
+        const sweep = setInterval(() => "closeIdleConnections" in server && server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => "closeAllConnections" in server && server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+          resolve();
+        });
         if ("closeIdleConnections" in server) server.closeIdleConnections();
       });
       await s.store.close();

@@ -69,3 +69,4 @@ export async function seedDemo(s: Services): Promise<DemoAccount[] | undefined> 
     return accounts;
   });
 }
+

@@ -4,7 +4,7 @@ import { DEFAULT_SCRYPT_PARAMS, assertPasswordPolicy, hashPassword } from "../au
 import { randomToken } from "../auth/tokens.js";
 import { SealroomError } from "../domain/errors.js";
 import type { Executor } from "../store/store.js";
-import { findUserByEmail, insertUser, normalizeEmail, type UserRow } from "../store/repos/users.js";
+import { anyUserExists, findUserByEmail, insertUser, normalizeEmail, type UserRow } from "../store/repos/users.js";
 import type { Services } from "./context.js";
 
 /** A random password that passes the policy (for generated accounts). */
@@ -37,4 +37,9 @@ export async function createUser(
   };
   await insertUser(db, row);
   return row;
+}
+
+/** True when the installation has at least one account. */
+export async function hasAccounts(s: Services): Promise<boolean> {
+  return anyUserExists(s.store.db);
 }

@@ -8,6 +8,8 @@ export interface DialectHandle {
   readonly dialect: Dialect;
   /** Column type names that differ between the engines, used by migrations. */
   readonly types: { readonly blob: "blob" | "bytea"; readonly bigint: "integer" | "bigint" };
+  /** The PostgreSQL schema tables live in, when pinned (Kysely must be told where its migration tables are). */
+  readonly schema?: string;
   /** For logs: engine and location, never credentials. */
   readonly describe: string;
   close(): Promise<void>;

@@ -24,7 +24,14 @@ function provider(d: DialectHandle): MigrationProvider {
 
 /** Applies every pending migration; returns the names applied. */
 export async function migrateToLatest(db: Kysely<unknown>, d: DialectHandle): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: provider(d), migrationTableName: "sealroom_migrations", migrationLockTableName: "sealroom_migrations_lock" });
+  const migrator = new Migrator({
+    db,
+    provider: provider(d),
+    migrationTableName: "sealroom_migrations",
+    migrationLockTableName: "sealroom_migrations_lock",
+    // Without this Kysely finds a same-named table in another schema and skips creating ours.
+    ...(d.schema ? { migrationTableSchema: d.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";

@@ -5,6 +5,7 @@ import { bootServices } from "../../launcher/services.js";
 import { startServer } from "../../launcher/server.js";
 import { createLogger } from "../../log/logger.js";
 import { seedDemo, type DemoAccount } from "../../services/demo.js";
+import { hasAccounts } from "../../services/users.js";
 import { parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { STORE_HELP, STORE_OPTIONS, configFrom, storeFlags } from "../common.js";
 
@@ -58,9 +59,10 @@ ${STORE_HELP}
     try {
       const accounts = flags["no-demo"] ? undefined : await seedDemo(s);
       server = await startServer(s);
-      log.info("sealroom started", { url: server.url, storage: s.store.describe, keyFile: config.keyFile });
-      io.out(`Sealroom is running at ${server.url}  (storage: ${s.store.describe})\n`);
+      log.info("sealroom started", { url: server.url, storage: s.store.describe });
+      io.out(`Sealroom is running at ${server.url}\n  storage: ${s.store.describe}\n  master key file: ${config.keyFile} (keep it out of backups of the data folder)\n`);
       if (accounts) printAccounts(io, server.url, accounts);
+      else if (!(await hasAccounts(s))) io.out("No accounts yet. Create the operator with: npx sealroom operator create --email you@example.com\n");
     } catch (e) {
       await s.store.close();
       if (isSealroomError(e)) throw e;

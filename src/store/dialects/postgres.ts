@@ -25,6 +25,7 @@ export function openPostgres(url: string, searchPath?: string): DialectHandle {
     kind: "postgres",
     dialect: new PostgresDialect({ pool }),
     types: { blob: "bytea", bigint: "bigint" },
+    ...(searchPath ? { schema: searchPath } : {}),
     describe: `PostgreSQL ${new URL(url).host}${new URL(url).pathname}`,
     close: async () => {
       await pool.end();

@@ -3,7 +3,7 @@
  * better-sqlite3 (v12: v13 crashes on Node 20). WAL lets readers run beside
  * the single writer; busy_timeout covers a second process (the CLI) writing.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { SqliteDialect } from "kysely";
@@ -13,6 +13,8 @@ import type { DialectHandle } from "../dialect.js";
 export function openSqlite(path: string): DialectHandle {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const connection = new BetterSqlite3(path);
+  // Sealed or not, the database is nobody else's business: owner-only, like the key file.
+  if (path !== ":memory:") chmodSync(path, 0o600);
   connection.pragma("journal_mode = WAL");
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");

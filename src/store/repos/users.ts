@@ -73,3 +73,8 @@ export async function advanceTotpStep(db: Executor, userId: string, step: number
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** True when at least one account exists. */
+export async function anyUserExists(db: Executor): Promise<boolean> {
+  return (await db.selectFrom("users").select("id").limit(1).executeTakeFirst()) !== undefined;
+}

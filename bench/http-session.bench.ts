@@ -12,6 +12,7 @@ import { startServer } from "../src/launcher/server.js";
 import { bootServices } from "../src/launcher/services.js";
 import { createLogger } from "../src/log/logger.js";
 import { LocalKek } from "../src/seal/kek.js";
+import { TERMINAL } from "../src/services/context.js";
 import { createUser } from "../src/services/users.js";
 import type { Benchmark } from "./harness.js";
 import { load } from "./load.js";
@@ -28,7 +29,7 @@ export const httpSession: Benchmark = {
     const server = await startServer(s);
     try {
       const password = "benchmark password 123456";
-      await createUser(s, s.store.db, { email: "bench@example.test", displayName: "Bench", password });
+      await s.store.transaction((tx) => createUser(s, tx, { email: "bench@example.test", displayName: "Bench", password }, TERMINAL));
       const res = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "bench@example.test", password }) });
       const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
       await load(`${server.url}/healthz`, { concurrency: 10, durationMs: 500 });

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { SealroomError } from "../domain/errors.js";
-import type { Services } from "../services/context.js";
+import { callerOf, type Services } from "../services/context.js";
 import { assertCsrf, authenticate } from "./auth.js";
 import { errorResponse } from "./errors.js";
 import { authRoutes } from "./routes/auth.js";
@@ -15,7 +15,7 @@ import { healthRoutes } from "./routes/health.js";
 import { invitationRoutes } from "./routes/invitations.js";
 import { meRoutes } from "./routes/me.js";
 import { tenantRoutes } from "./routes/tenants.js";
-import type { AppEnv, Principal, RouteSpec } from "./route.js";
+import { actorOf, type AppEnv, type Principal, type RouteSpec } from "./route.js";
 import { parseBody, parseQuery } from "./validate.js";
 
 /**
@@ -28,10 +28,14 @@ export const ROUTES: ReadonlyArray<RouteSpec<any, any>> = [...healthRoutes, ...a
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** The client address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client address: the socket's, or, behind a trusted proxy, the
+ * rightmost X-Forwarded-For entry: the one our proxy appended. Entries to its
+ * left were written by the client and may be anything.
+ */
 function clientIp(c: Context<AppEnv>, s: Services): string {
   if (s.config.trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 64);
   }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
@@ -70,7 +74,9 @@ function register(app: Hono<AppEnv>, s: Services, spec: RouteSpec<unknown, unkno
     const principal = await gate(c, s, spec);
     const body = spec.body ? await parseBody(c, spec.body) : undefined;
     const query = spec.query ? parseQuery(c, spec.query) : undefined;
-    const reply = await spec.handle({ c, s, body, query, params: c.req.param() as Record<string, string>, meta: c.get("meta"), principal });
+    const meta = c.get("meta");
+    const caller = callerOf(principal ? actorOf(principal) : undefined, meta);
+    const reply = await spec.handle({ c, s, body, query, params: c.req.param() as Record<string, string>, meta, caller, principal });
     // Responses may carry tenant data: never cached by browsers or proxies.
     c.header("cache-control", "no-store");
     return c.json(reply.data, reply.status);

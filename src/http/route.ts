@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Actor } from "../domain/policy.js";
-import type { RequestMeta, Services } from "../services/context.js";
+import type { Caller, RequestMeta, Services } from "../services/context.js";
 import type { ResolvedSession } from "../services/sessions.js";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
@@ -29,6 +29,8 @@ export interface HandlerInput<B, Q> {
   readonly query: Q;
   readonly params: Readonly<Record<string, string>>;
   readonly meta: RequestMeta;
+  /** The audit identity of the request (anonymous on public routes). */
+  readonly caller: Caller;
   /** Set on every route except public ones. */
   readonly principal: Principal | undefined;
 }

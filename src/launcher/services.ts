@@ -8,6 +8,7 @@ import type { Kek } from "../seal/kek.js";
 import { loadOrCreateKeyFile } from "../seal/kek.js";
 import { Keyring, Sealer } from "../seal/keyring.js";
 import { uuidv7 } from "../auth/ids.js";
+import { SqlAuditLog } from "../services/audit-log.js";
 import type { Services } from "../services/context.js";
 import { sqlDataKeyStore } from "../store/repos/data-keys.js";
 import { ensureInstallation } from "../store/repos/installation.js";
@@ -29,8 +30,8 @@ export async function bootServices(config: Config, options: BootOptions): Promis
     await store.migrate();
     const now = options.now ?? Date.now;
     await ensureInstallation(store.db, uuidv7(now()), now());
-    const keyring = new Keyring(kek, sqlDataKeyStore(store.db), now);
-    return { config, store, keyring, sealer: new Sealer(keyring), log: options.log, now };
+    const keyring = new Keyring(kek, sqlDataKeyStore(store.side), now);
+    return { config, store, keyring, sealer: new Sealer(keyring), audit: new SqlAuditLog(store.kind, now), log: options.log, now };
   } catch (e) {
     await store.close();
     throw e;

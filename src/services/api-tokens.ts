@@ -9,7 +9,9 @@ import { SealroomError } from "../domain/errors.js";
 import type { Actor, TenantRole } from "../domain/policy.js";
 import { findApiTokenByHash, insertApiToken, listApiTokens, revokeApiToken, touchApiToken, type ApiTokenRow } from "../store/repos/credentials.js";
 import { findTenant } from "../store/repos/tenants.js";
-import type { Services } from "./context.js";
+import { findMembership } from "../store/repos/tenants.js";
+import { findUserById } from "../store/repos/users.js";
+import { eventBy, type Caller, type Services } from "./context.js";
 
 export const API_TOKEN_PREFIX = "srt_";
 const DAY_MS = 86_400_000;
@@ -20,6 +22,7 @@ export async function createApiToken(
   tenantId: string,
   createdBy: string,
   input: { name: string; role: TenantRole; expiresInDays: number },
+  caller: Caller,
 ): Promise<{ row: ApiTokenRow; token: string }> {
   const now = s.now();
   const token = randomToken(API_TOKEN_PREFIX);
@@ -36,7 +39,10 @@ export async function createApiToken(
     revoked_at: null,
     last_used_at: null,
   };
-  await insertApiToken(s.store.db, row);
+  await s.store.transaction(async (tx) => {
+    await insertApiToken(tx, row);
+    await s.audit.record(tx, eventBy(caller, { tenantId, action: "api_token.create", objectType: "api_token", objectId: row.id, detail: { role: row.role, expiresAt: row.expires_at } }));
+  });
   return { row, token };
 }
 
@@ -46,8 +52,11 @@ export async function listTokens(s: Services, tenantId: string): Promise<ApiToke
 }
 
 /** Revokes a token of the tenant. */
-export async function revokeToken(s: Services, tenantId: string, id: string): Promise<void> {
-  if (!(await revokeApiToken(s.store.db, tenantId, id, s.now()))) throw new SealroomError("not_found", "No such active token in this tenant.");
+export async function revokeToken(s: Services, tenantId: string, id: string, caller: Caller): Promise<void> {
+  await s.store.transaction(async (tx) => {
+    if (!(await revokeApiToken(tx, tenantId, id, s.now()))) throw new SealroomError("not_found", "No such active token in this tenant.");
+    await s.audit.record(tx, eventBy(caller, { tenantId, action: "api_token.revoke", objectType: "api_token", objectId: id }));
+  });
 }
 
 /** Resolves a bearer token to its actor; undefined for unknown, expired or revoked tokens. */
@@ -58,6 +67,13 @@ export async function authenticateApiToken(s: Services, token: string): Promise<
   if (!row || row.revoked_at !== null || now >= row.expires_at) return undefined;
   const tenant = await findTenant(s.store.db, row.tenant_id);
   if (!tenant || tenant.status === "shredded") return undefined;
+  // A token lives only as long as the lab admin who made it: removing, demoting
+  // or disabling that person ends their tokens too (terminal-made tokens excepted).
+  if (row.created_by !== "terminal") {
+    const creator = await findUserById(s.store.db, row.created_by);
+    const membership = creator ? await findMembership(s.store.db, row.tenant_id, creator.id) : undefined;
+    if (!creator || creator.status !== "active" || membership?.role !== "lab_admin") return undefined;
+  }
   if (row.last_used_at === null || now - row.last_used_at > 60_000) await touchApiToken(s.store.db, row.tenant_id, row.id, now);
   return { kind: "token", tokenId: row.id, tenantId: row.tenant_id, role: row.role, createdBy: row.created_by };
 }

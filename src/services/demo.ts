@@ -9,7 +9,7 @@ import { SealroomError } from "../domain/errors.js";
 import type { TenantRole } from "../domain/policy.js";
 import { markDemoSeeded, readInstallation } from "../store/repos/installation.js";
 import { upsertMembership } from "../store/repos/tenants.js";
-import type { Services } from "./context.js";
+import { SYSTEM, eventBy, type Services } from "./context.js";
 import { addItems, createProject } from "./projects.js";
 import { createTenant } from "./tenants.js";
 import { createUser, generatePassword } from "./users.js";
@@ -48,7 +48,7 @@ export async function seedDemo(s: Services): Promise<DemoAccount[] | undefined> 
   const installation = await readInstallation(s.store.db);
   if (installation?.demo_seeded_at != null) return undefined;
   const samples = readSampleItems();
-  const tenant = await createTenant(s, { slug: DEMO_TENANT_SLUG, name: "Demo Lab" });
+  const tenant = await createTenant(s, { slug: DEMO_TENANT_SLUG, name: "Demo Lab" }, SYSTEM);
   await s.keyring.current(tenant.id);
   return s.store.transaction(async (tx) => {
     if (!(await markDemoSeeded(tx, s.now()))) return undefined;
@@ -57,13 +57,16 @@ export async function seedDemo(s: Services): Promise<DemoAccount[] | undefined> 
       name: "Demo: claim verification",
       template: "claim-verification",
       config: { overlap: 2, leaseMinutes: 30 },
-    });
-    await addItems(s, tx, project, samples.map((x) => ({ ...x, isGold: false })));
+    }, SYSTEM);
+    await addItems(s, tx, project, samples.map((x) => ({ ...x, isGold: false })), SYSTEM);
     const accounts: DemoAccount[] = [];
     for (const a of ACCOUNTS) {
       const password = generatePassword();
-      const user = await createUser(s, tx, { email: a.email, displayName: a.name, password, isOperator: a.role === "operator" });
-      if (a.role !== "operator") await upsertMembership(tx, tenant.id, user.id, a.role, s.now());
+      const user = await createUser(s, tx, { email: a.email, displayName: a.name, password, isOperator: a.role === "operator" }, SYSTEM);
+      if (a.role !== "operator") {
+        await upsertMembership(tx, tenant.id, user.id, a.role, s.now());
+        await s.audit.record(tx, eventBy(SYSTEM, { tenantId: tenant.id, action: "member.add", objectType: "user", objectId: user.id, detail: { role: a.role } }));
+      }
       accounts.push({ role: a.role, email: a.email, password });
     }
     return accounts;

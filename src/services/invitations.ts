@@ -18,7 +18,7 @@ import {
 } from "../store/repos/credentials.js";
 import { findMembership, findTenant, upsertMembership } from "../store/repos/tenants.js";
 import { findUserByEmail, normalizeEmail } from "../store/repos/users.js";
-import type { Services } from "./context.js";
+import { eventBy, type Caller, type Services } from "./context.js";
 import { createUser } from "./users.js";
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -30,6 +30,7 @@ export async function createInvitation(
   actor: Actor | "terminal",
   tenantId: string,
   input: { email: string; role: TenantRole },
+  caller: Caller,
 ): Promise<{ invitation: InvitationRow; link: string; token: string }> {
   if (actor !== "terminal" && actor.kind !== "user") throw new SealroomError("forbidden", "API tokens cannot invite people.");
   if (actor !== "terminal" && !actor.memberships.has(tenantId) && actor.isOperator && input.role !== "lab_admin") {
@@ -55,7 +56,10 @@ export async function createInvitation(
     accepted_by: null,
     revoked_at: null,
   };
-  await insertInvitation(s.store.db, invitation);
+  await s.store.transaction(async (tx) => {
+    await insertInvitation(tx, invitation);
+    await s.audit.record(tx, eventBy(caller, { tenantId, action: "invitation.create", objectType: "invitation", objectId: invitation.id, detail: { email, role: input.role } }));
+  });
   // The token travels in the URL fragment, which browsers never send to servers or proxies.
   const link = `${s.config.publicUrl}/invite#token=${token}`;
   s.log.info("invitation created: send this link to the invitee", { tenantId, email, role: input.role, link });
@@ -86,6 +90,7 @@ export async function acceptInvitation(
   s: Services,
   input: { token: string; password?: string | undefined; displayName?: string | undefined },
   signedInUserId: string | undefined,
+  caller: Caller,
 ): Promise<{ userId: string; tenantId: string; role: TenantRole; created: boolean }> {
   const inv = await openInvitation(s, input.token);
   return s.store.transaction(async (tx) => {
@@ -98,13 +103,17 @@ export async function acceptInvitation(
       userId = existing.id;
     } else {
       if (!input.password) throw new SealroomError("validation_failed", "Choose a password for your new account.", { issues: [{ path: "password", message: "required" }] });
-      const user = await createUser(s, tx, { email: inv.email, displayName: input.displayName ?? inv.email.split("@")[0]!, password: input.password });
+      const user = await createUser(s, tx, { email: inv.email, displayName: input.displayName ?? inv.email.split("@")[0]!, password: input.password }, caller);
       userId = user.id;
     }
     if (!(await markInvitationAccepted(tx, inv.tenant_id, inv.id, userId, s.now()))) {
       throw new SealroomError("invitation_invalid", "This invitation was used a moment ago.");
     }
     await upsertMembership(tx, inv.tenant_id, userId, inv.role, s.now());
+    await s.audit.record(
+      tx,
+      eventBy({ ...caller, actorType: "user", actorId: userId }, { tenantId: inv.tenant_id, action: "invitation.accept", objectType: "invitation", objectId: inv.id, detail: { role: inv.role } }),
+    );
     return { userId, tenantId: inv.tenant_id, role: inv.role, created: !existing };
   });
 }
@@ -115,6 +124,9 @@ export async function listTenantInvitations(s: Services, tenantId: string): Prom
 }
 
 /** Revokes an open invitation of the tenant. */
-export async function revokeTenantInvitation(s: Services, tenantId: string, id: string): Promise<void> {
-  if (!(await revokeInvitation(s.store.db, tenantId, id, s.now()))) throw new SealroomError("not_found", "No such open invitation in this tenant.");
+export async function revokeTenantInvitation(s: Services, tenantId: string, id: string, caller: Caller): Promise<void> {
+  await s.store.transaction(async (tx) => {
+    if (!(await revokeInvitation(tx, tenantId, id, s.now()))) throw new SealroomError("not_found", "No such open invitation in this tenant.");
+    await s.audit.record(tx, eventBy(caller, { tenantId, action: "invitation.revoke", objectType: "invitation", objectId: id }));
+  });
 }

@@ -3,8 +3,8 @@ import { createHmac } from "node:crypto";
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
 import { findProject, insertItems, insertProject, listProjects, type ItemRow, type ProjectRow } from "../store/repos/projects.js";
-import type { Executor } from "../store/store.js";
-import type { Services } from "./context.js";
+import type { Tx } from "../store/store.js";
+import { eventBy, type Caller, type Services } from "./context.js";
 
 export const TEMPLATES = ["claim-verification", "sft-writing", "pairwise-preference", "rubric-grading", "classification"] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
@@ -12,9 +12,10 @@ export type TemplateName = (typeof TEMPLATES)[number];
 /** Creates a project in a tenant; slugs are unique per tenant. */
 export async function createProject(
   s: Services,
-  db: Executor,
+  db: Tx,
   tenantId: string,
   input: { slug: string; name: string; template: TemplateName; config?: Record<string, unknown> },
+  caller: Caller,
 ): Promise<ProjectRow> {
   if (await findProject(db, tenantId, input.slug)) throw new SealroomError("conflict", `A project with slug '${input.slug}' already exists in this tenant.`);
   const now = s.now();
@@ -32,6 +33,7 @@ export async function createProject(
     updated_at: now,
   };
   await insertProject(db, row);
+  await s.audit.record(db, eventBy(caller, { tenantId, action: "project.create", objectType: "project", objectId: row.id, detail: { slug: row.slug, template: row.template } }));
   return row;
 }
 
@@ -61,9 +63,10 @@ export async function externalKey(s: Services, tenantId: string, externalId: str
 /** Seals and stores items already validated by the caller, in one executor. */
 export async function addItems(
   s: Services,
-  db: Executor,
+  db: Tx,
   project: ProjectRow,
   items: ReadonlyArray<{ externalId: string; payload: unknown; isGold: boolean }>,
+  caller: Caller,
 ): Promise<number> {
   await s.keyring.current(project.tenant_id);
   const now = s.now();
@@ -84,5 +87,6 @@ export async function addItems(
     });
   }
   await insertItems(db, project.tenant_id, project.id, rows);
+  await s.audit.record(db, eventBy(caller, { tenantId: project.tenant_id, action: "item.import", objectType: "project", objectId: project.id, detail: { count: rows.length } }));
   return rows.length;
 }

@@ -18,7 +18,7 @@ import {
   type SessionRow,
 } from "../store/repos/sessions.js";
 import type { Executor } from "../store/store.js";
-import type { RequestMeta, Services } from "./context.js";
+import { eventBy, type Caller, type RequestMeta, type Services } from "./context.js";
 
 /** Where a session stands with multi-factor authentication. */
 export type MfaState = "satisfied" | "code_required" | "enrolment_required";
@@ -88,13 +88,20 @@ export async function resolveSession(s: Services, token: string): Promise<Resolv
 }
 
 /** Ends one session. */
-export async function logout(s: Services, sessionId: string): Promise<void> {
-  await deleteSession(s.store.db, sessionId);
+export async function logout(s: Services, sessionId: string, caller: Caller): Promise<void> {
+  await s.store.transaction(async (tx) => {
+    await deleteSession(tx, sessionId);
+    await s.audit.record(tx, eventBy(caller, { tenantId: null, action: "auth.logout", objectType: "session", objectId: sessionId }));
+  });
 }
 
 /** Ends every session of a user (log out everywhere); returns how many ended. */
-export async function logoutEverywhere(s: Services, userId: string): Promise<number> {
-  return deleteSessionsOfUser(s.store.db, userId);
+export async function logoutEverywhere(s: Services, userId: string, caller: Caller): Promise<number> {
+  return s.store.transaction(async (tx) => {
+    const ended = await deleteSessionsOfUser(tx, userId);
+    await s.audit.record(tx, eventBy(caller, { tenantId: null, action: "auth.logout_all", objectType: "user", objectId: userId, detail: { ended } }));
+    return ended;
+  });
 }
 
 /** The user's live sessions. */

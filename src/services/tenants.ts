@@ -13,14 +13,17 @@ import {
   upsertMembership,
   type TenantRow,
 } from "../store/repos/tenants.js";
-import type { Services } from "./context.js";
+import { eventBy, type Caller, type Services } from "./context.js";
 
 /** Creates a tenant; slugs are unique across the installation. */
-export async function createTenant(s: Services, input: { slug: string; name: string }): Promise<TenantRow> {
+export async function createTenant(s: Services, input: { slug: string; name: string }, caller: Caller): Promise<TenantRow> {
   if (await findTenant(s.store.db, input.slug)) throw new SealroomError("conflict", `A tenant with slug '${input.slug}' already exists.`);
   const now = s.now();
   const row: TenantRow = { id: uuidv7(now), slug: input.slug, name: input.name, status: "active", pause_reason: null, created_at: now, updated_at: now };
-  await insertTenant(s.store.db, row);
+  await s.store.transaction(async (tx) => {
+    await insertTenant(tx, row);
+    await s.audit.record(tx, eventBy(caller, { tenantId: row.id, action: "tenant.create", objectType: "tenant", objectId: row.id, detail: { slug: row.slug } }));
+  });
   return row;
 }
 
@@ -44,7 +47,7 @@ export async function listMembers(s: Services, tenantId: string) {
 }
 
 /** Changes a member's role; a tenant always keeps at least one lab admin. */
-export async function changeMemberRole(s: Services, tenantId: string, userId: string, role: TenantRole): Promise<void> {
+export async function changeMemberRole(s: Services, tenantId: string, userId: string, role: TenantRole, caller: Caller): Promise<void> {
   await s.store.transaction(async (tx) => {
     const m = await findMembership(tx, tenantId, userId);
     if (!m) throw new SealroomError("not_found", "No such member in this tenant.");
@@ -52,11 +55,12 @@ export async function changeMemberRole(s: Services, tenantId: string, userId: st
       throw new SealroomError("conflict", "This is the tenant's last lab admin; make someone else lab admin first.");
     }
     await upsertMembership(tx, tenantId, userId, role, s.now());
+    await s.audit.record(tx, eventBy(caller, { tenantId, action: "member.role_change", objectType: "user", objectId: userId, detail: { from: m.role, to: role } }));
   });
 }
 
 /** Removes a member from a tenant (their account stays); the last lab admin cannot be removed. */
-export async function removeMember(s: Services, tenantId: string, userId: string): Promise<void> {
+export async function removeMember(s: Services, tenantId: string, userId: string, caller: Caller): Promise<void> {
   await s.store.transaction(async (tx) => {
     const m = await findMembership(tx, tenantId, userId);
     if (!m) throw new SealroomError("not_found", "No such member in this tenant.");
@@ -64,5 +68,6 @@ export async function removeMember(s: Services, tenantId: string, userId: string
       throw new SealroomError("conflict", "This is the tenant's last lab admin and cannot be removed.");
     }
     await deleteMembership(tx, tenantId, userId);
+    await s.audit.record(tx, eventBy(caller, { tenantId, action: "member.remove", objectType: "user", objectId: userId, detail: { role: m.role } }));
   });
 }

@@ -3,9 +3,9 @@ import { uuidv7 } from "../auth/ids.js";
 import { DEFAULT_SCRYPT_PARAMS, assertPasswordPolicy, hashPassword } from "../auth/password.js";
 import { randomToken } from "../auth/tokens.js";
 import { SealroomError } from "../domain/errors.js";
-import type { Executor } from "../store/store.js";
+import type { Tx } from "../store/store.js";
 import { anyUserExists, findUserByEmail, insertUser, normalizeEmail, type UserRow } from "../store/repos/users.js";
-import type { Services } from "./context.js";
+import { eventBy, type Caller, type Services } from "./context.js";
 
 /** A random password that passes the policy (for generated accounts). */
 export function generatePassword(): string {
@@ -15,8 +15,9 @@ export function generatePassword(): string {
 /** Creates an account after checking the password policy; email must be new. */
 export async function createUser(
   s: Services,
-  db: Executor,
+  db: Tx,
   input: { email: string; displayName: string; password: string; isOperator?: boolean },
+  caller: Caller,
 ): Promise<UserRow> {
   const email = normalizeEmail(input.email);
   assertPasswordPolicy(input.password, { email });
@@ -36,6 +37,7 @@ export async function createUser(
     updated_at: now,
   };
   await insertUser(db, row);
+  await s.audit.record(db, eventBy(caller, { tenantId: null, action: "user.create", objectType: "user", objectId: row.id, detail: { operator: row.is_operator === 1 } }));
   return row;
 }
 

@@ -7,10 +7,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from "k
 import { SealroomError } from "../domain/errors.js";
 import type { DialectHandle } from "./dialect.js";
 import * as m0001 from "./migrations/0001_spine.js";
+import * as m0002 from "./migrations/0002_audit.js";
 
 type MigrationModule = { up(db: Kysely<unknown>, d: DialectHandle): Promise<void> };
 
-const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [["0001_spine", m0001]];
+const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
+  ["0001_spine", m0001],
+  ["0002_audit", m0002],
+];
 
 function provider(d: DialectHandle): MigrationProvider {
   return {

@@ -140,6 +140,49 @@ export interface ItemsTable {
   created_at: number;
 }
 
+export interface AuditEntriesTable {
+  seq: number;
+  time: number;
+  tenant_id: string | null;
+  actor_type: "user" | "token" | "gateway_key" | "system" | "anonymous";
+  actor_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: "success" | "failure" | "denied";
+  request_id: string | null;
+  ip: string | null;
+  detail: string | null;
+  detail_digest: string | null;
+}
+
+export interface AuditNodesTable {
+  level: number;
+  idx: number;
+  hash: Buffer;
+}
+
+export interface AuditStateTable {
+  id: number;
+  size: number;
+  frontier: string;
+}
+
+export interface AuditHeadsTable {
+  size: number;
+  root_hash: string;
+  signed_at: number;
+  key_id: string;
+  signature: string;
+}
+
+export interface AuditSigningKeysTable {
+  id: string;
+  public_key: string;
+  private_key: Buffer;
+  created_at: number;
+}
+
 export interface Database {
   installation: InstallationTable;
   users: UsersTable;
@@ -154,4 +197,9 @@ export interface Database {
   shredded_tenants: ShreddedTenantsTable;
   projects: ProjectsTable;
   items: ItemsTable;
+  audit_entries: AuditEntriesTable;
+  audit_nodes: AuditNodesTable;
+  audit_state: AuditStateTable;
+  audit_heads: AuditHeadsTable;
+  audit_signing_keys: AuditSigningKeysTable;
 }

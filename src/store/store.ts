@@ -15,8 +15,19 @@ import type { Database } from "./schema.js";
 /** Something queries run on: the database or an open transaction. */
 export type Executor = Kysely<Database> | Transaction<Database>;
 
+/** An open transaction (audit entries can only be appended inside one). */
+export type Tx = Transaction<Database>;
+
 export interface Store {
   readonly db: Kysely<Database>;
+  /**
+   * A second handle for small reads and writes that may happen while a
+   * transaction holds `db` (loading a tenant's data keys). On SQLite Kysely
+   * queues every query of a handle behind an open transaction, so using `db`
+   * there would wait forever; a second connection reads beside it (WAL).
+   * On PostgreSQL it is the same pool.
+   */
+  readonly side: Kysely<Database>;
   readonly kind: DialectKind;
   readonly describe: string;
   /** Runs `fn` in one transaction; a throw rolls everything back. */
@@ -41,8 +52,10 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
     ? openPostgres(config.databaseUrl, options.searchPath)
     : openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db"));
   const db = new Kysely<Database>({ dialect: handle.dialect });
+  const side = handle.kind === "sqlite" ? new Kysely<Database>({ dialect: openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db")).dialect }) : db;
   return {
     db,
+    side,
     kind: handle.kind,
     describe: handle.describe,
     transaction: (fn) => db.transaction().execute(fn),
@@ -51,6 +64,7 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
       await db.selectFrom("installation").select("id").limit(1).execute();
     },
     close: async () => {
+      if (side !== db) await side.destroy();
       await db.destroy();
     },
   };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { base32Decode, totpAt } from "../../src/auth/totp.js";
 import { ROUTES } from "../../src/http/app.js";
 import { createApiToken } from "../../src/services/api-tokens.js";
+import { TERMINAL } from "../../src/services/context.js";
 import { createInvitation } from "../../src/services/invitations.js";
 import { createUser } from "../../src/services/users.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
@@ -80,9 +81,8 @@ async function signedIn(email: string, totp: boolean): Promise<Client> {
   return c;
 }
 
-/** After log-out-everywhere, signs the shared client of `who` in again (with a fresh TOTP step). */
-async function signBackIn(who: Who): Promise<void> {
-  if (who === "none" || isToken(who)) return;
+/** A new, fully signed-in session of `who` (second factor done with a fresh TOTP step). */
+async function freshSession(who: Who): Promise<Client> {
   const email = who === "operator" ? w.operator : w.email("a", who as "lab_admin");
   const c = client(t.s);
   await c.login(email, PASSWORD);
@@ -92,7 +92,12 @@ async function signBackIn(who: Who): Promise<void> {
     const r = await c.post("/api/auth/mfa", { code: totpAt(base32Decode(secret), Math.floor(t.s.now() / 1000)) });
     if (r.status !== 200) throw new Error(`mfa ${email}: ${r.status}`);
   }
-  clients.set(who, c);
+  return c;
+}
+
+/** After log-out-everywhere, signs the shared client of `who` in again. */
+async function signBackIn(who: Who): Promise<void> {
+  if (who !== "none" && !isToken(who)) clients.set(who, await freshSession(who));
 }
 
 beforeAll(async () => {
@@ -104,7 +109,7 @@ beforeAll(async () => {
   for (const role of ["lab_auditor", "reviewer", "contractor"] as const) clients.set(role, await signedIn(w.email("a", role), false));
   for (const [who, role] of [["token_admin", "lab_admin"], ["token_contractor", "contractor"]] as const) {
     const c = client(t.s);
-    c.bearer = (await createApiToken(t.s, w.a.id, w.userId("a", "lab_admin"), { name: who, role, expiresInDays: 30 })).token;
+    c.bearer = (await createApiToken(t.s, w.a.id, w.userId("a", "lab_admin"), { name: who, role, expiresInDays: 30 }, TERMINAL)).token;
     clients.set(who, c);
   }
 });
@@ -117,15 +122,15 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
   const n = ++counter;
   let path = pattern.replace(":tenant", tenant.slug).replace(":project", other ? "proj-b" : "proj-a");
   if (path.includes(":userId")) {
-    const u = await createUser(t.s, t.s.store.db, { email: `fresh${n}@test.dev`, displayName: "fresh", password: PASSWORD });
+    const u = await t.s.store.transaction((tx) => createUser(t.s, tx, { email: `fresh${n}@test.dev`, displayName: "fresh", password: PASSWORD }, TERMINAL));
     await upsertMembership(t.s.store.db, tenant.id, u.id, "contractor", t.s.now());
     path = path.replace(":userId", u.id);
   }
   if (path.includes("/invitations/:id")) {
-    path = path.replace(":id", (await createInvitation(t.s, "terminal", tenant.id, { email: `inv${n}@test.dev`, role: "reviewer" })).invitation.id);
+    path = path.replace(":id", (await createInvitation(t.s, "terminal", tenant.id, { email: `inv${n}@test.dev`, role: "reviewer" }, TERMINAL)).invitation.id);
   }
   if (path.includes("/tokens/:id")) {
-    path = path.replace(":id", (await createApiToken(t.s, tenant.id, "x", { name: `t${n}`, role: "contractor", expiresInDays: 1 })).row.id);
+    path = path.replace(":id", (await createApiToken(t.s, tenant.id, "terminal", { name: `t${n}`, role: "contractor", expiresInDays: 1 }, TERMINAL)).row.id);
   }
   const bodies: Record<string, unknown> = {
     "POST /api/auth/login": { email: w.email("a", "contractor"), password: PASSWORD },
@@ -154,10 +159,7 @@ async function callerFor(key: string, who: Who): Promise<Client> {
   }
   const ends = key === "POST /api/auth/logout" || key === "POST /api/auth/logout-all";
   if (!ends || who === "none" || isToken(who)) return base;
-  const email = who === "operator" ? w.operator : w.email("a", who as "lab_admin");
-  const c = client(t.s);
-  await c.login(email, PASSWORD);
-  return c;
+  return freshSession(who);
 }
 
 describe("authorization matrix", () => {

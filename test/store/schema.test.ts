@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addItems, createProject } from "../../src/services/projects.js";
+import { TERMINAL } from "../../src/services/context.js";
 import { createTenant } from "../../src/services/tenants.js";
 import { DIALECT, makeServices, type TestContext } from "../support/services.js";
 
@@ -38,7 +39,9 @@ async function primaryKey(table: string): Promise<string[]> {
 describe("schema", () => {
   it("every table with a tenant_id column leads its primary key with it", async () => {
     const tables = await t.s.store.db.introspection.getTables();
-    const tenantOwned = tables.filter((tb) => tb.columns.some((c) => c.name === "tenant_id") && !tb.name.startsWith("sealroom_migrations"));
+    // audit_entries is the one exception: a single installation-wide Merkle sequence, keyed by seq;
+    // its tenant_id is an indexed attribute, not a partition key.
+    const tenantOwned = tables.filter((tb) => tb.columns.some((c) => c.name === "tenant_id") && tb.name !== "audit_entries");
     expect(tenantOwned.map((tb) => tb.name).sort()).toEqual(
       expect.arrayContaining(["api_tokens", "data_keys", "invitations", "items", "memberships", "projects"]),
     );
@@ -51,9 +54,12 @@ describe("schema", () => {
 
   it("item payloads are sealed: a distinctive marker never reaches the database in the clear", async () => {
     const marker = "ZEBRA-MARKER-7f3a9c";
-    const tenant = await createTenant(t.s, { slug: "marker-lab", name: "Marker Lab" });
-    const project = await createProject(t.s, t.s.store.db, tenant.id, { slug: "p", name: "P", template: "claim-verification" });
-    await addItems(t.s, t.s.store.db, project, [{ externalId: `ext-${marker}`, payload: { claim: { text: `The ${marker} is real.` } }, isGold: false }]);
+    const tenant = await createTenant(t.s, { slug: "marker-lab", name: "Marker Lab" }, TERMINAL);
+    await t.s.keyring.current(tenant.id);
+    await t.s.store.transaction(async (tx) => {
+      const project = await createProject(t.s, tx, tenant.id, { slug: "p", name: "P", template: "claim-verification" }, TERMINAL);
+      await addItems(t.s, tx, project, [{ externalId: `ext-${marker}`, payload: { claim: { text: `The ${marker} is real.` } }, isGold: false }], TERMINAL);
+    });
     if (DIALECT === "sqlite") {
       const files = readdirSync(t.dataDir).filter((f) => f.startsWith("sealroom.db"));
       expect(files.length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 /** A small installation for tests: an operator, and two tenants with one user per role each. */
 import type { TenantRole } from "../../src/domain/policy.js";
-import type { Services } from "../../src/services/context.js";
+import { TERMINAL, type Services } from "../../src/services/context.js";
 import { createProject } from "../../src/services/projects.js";
 import { createTenant } from "../../src/services/tenants.js";
 import { createUser } from "../../src/services/users.js";
@@ -23,20 +23,20 @@ export interface World {
 
 /** Seeds the world through the real services. */
 export async function seedWorld(s: Services): Promise<World> {
-  const a = await createTenant(s, { slug: "lab-a", name: "Lab A" });
-  const b = await createTenant(s, { slug: "lab-b", name: "Lab B" });
+  const a = await createTenant(s, { slug: "lab-a", name: "Lab A" }, TERMINAL);
+  const b = await createTenant(s, { slug: "lab-b", name: "Lab B" }, TERMINAL);
   const ids = new Map<string, string>();
-  await createUser(s, s.store.db, { email: "op@test.dev", displayName: "Op", password: PASSWORD, isOperator: true });
+  await s.store.transaction((tx) => createUser(s, tx, { email: "op@test.dev", displayName: "Op", password: PASSWORD, isOperator: true }, TERMINAL));
   for (const [key, t] of [["a", a], ["b", b]] as const) {
     for (const role of ROLES) {
       const email = `${role}@${key}.test.dev`;
-      const u = await createUser(s, s.store.db, { email, displayName: `${role} ${key}`, password: PASSWORD });
+      const u = await s.store.transaction((tx) => createUser(s, tx, { email, displayName: `${role} ${key}`, password: PASSWORD }, TERMINAL));
       await upsertMembership(s.store.db, t.id, u.id, role, s.now());
       ids.set(email, u.id);
     }
   }
-  const pa = await createProject(s, s.store.db, a.id, { slug: "proj-a", name: "Project A", template: "claim-verification" });
-  const pb = await createProject(s, s.store.db, b.id, { slug: "proj-b", name: "Project B", template: "claim-verification" });
+  const pa = await s.store.transaction((tx) => createProject(s, tx, a.id, { slug: "proj-a", name: "Project A", template: "claim-verification" }, TERMINAL));
+  const pb = await s.store.transaction((tx) => createProject(s, tx, b.id, { slug: "proj-b", name: "Project B", template: "claim-verification" }, TERMINAL));
   return {
     a,
     b,

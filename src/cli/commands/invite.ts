@@ -1,6 +1,7 @@
 /** `sealroom invite`: invite someone into a tenant from the server's terminal. */
 import { z } from "zod";
 import { TENANT_ROLES } from "../../domain/policy.js";
+import { TERMINAL } from "../../services/context.js";
 import { createInvitation } from "../../services/invitations.js";
 import { getTenant } from "../../services/tenants.js";
 import { parseCommandArgs, type Command } from "../command.js";
@@ -28,7 +29,7 @@ ${STORE_HELP}
     );
     const r = await withServices(configFrom(flags), async (s) => {
       const tenant = await getTenant(s, flags.tenant);
-      return createInvitation(s, "terminal", tenant.id, { email: flags.email, role: flags.role });
+      return createInvitation(s, "terminal", tenant.id, { email: flags.email, role: flags.role }, TERMINAL);
     });
     io.out(`Invitation for ${flags.email} as ${flags.role}: ${r.link}\n`);
     return 0;

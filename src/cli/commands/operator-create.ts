@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { SealroomError } from "../../domain/errors.js";
+import { TERMINAL } from "../../services/context.js";
 import { createUser, generatePassword } from "../../services/users.js";
 import { parseCommandArgs, type Command } from "../command.js";
 import { STORE_HELP, STORE_OPTIONS, configFrom, storeFlags, withServices } from "../common.js";
@@ -42,7 +43,7 @@ ${STORE_HELP}
       password = generatePassword();
     }
     const user = await withServices(configFrom(flags), (s) =>
-      createUser(s, s.store.db, { email: flags.email, displayName: flags.name ?? "Operator", password, isOperator: true }),
+      s.store.transaction((tx) => createUser(s, tx, { email: flags.email, displayName: flags.name ?? "Operator", password, isOperator: true }, TERMINAL)),
     );
     io.out(`Operator ${user.email} created (id ${user.id}).\n`);
     if (!flags["password-file"]) io.out(`Password (shown once): ${password}\n`);

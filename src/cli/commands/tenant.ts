@@ -1,5 +1,6 @@
 /** `sealroom tenant create|list`: tenants from the operator's terminal. */
 import { z } from "zod";
+import { TERMINAL } from "../../services/context.js";
 import { createTenant } from "../../services/tenants.js";
 import { listTenants } from "../../store/repos/tenants.js";
 import { parseCommandArgs, type Command } from "../command.js";
@@ -27,7 +28,7 @@ ${STORE_HELP}
       { ...STORE_OPTIONS, slug: { type: "string" }, name: { type: "string" }, json: { type: "boolean" } },
       z.object({ ...storeFlags, slug, name: z.string().trim().min(1).max(200), json: z.boolean().optional(), _: z.array(z.string()).max(0) }),
     );
-    const t = await withServices(configFrom(flags), (s) => createTenant(s, { slug: flags.slug, name: flags.name }));
+    const t = await withServices(configFrom(flags), (s) => createTenant(s, { slug: flags.slug, name: flags.name }, TERMINAL));
     io.out(flags.json ? `${JSON.stringify({ id: t.id, slug: t.slug, name: t.name })}\n` : `Tenant ${t.slug} created (id ${t.id}).\n`);
     return 0;
   },

@@ -38,9 +38,9 @@ export const authRoutes = [
     mfaExempt: true,
     summary: "Complete sign-in with a TOTP code or a recovery code.",
     body: mfaBody,
-    handle: async ({ s, body, principal }) => {
+    handle: async ({ s, body, principal, caller }) => {
       const p = sessionOf(principal);
-      const r = await verifyMfa(s, p.resolved.user.id, p.resolved.session.id, body);
+      const r = await verifyMfa(s, p.resolved.user.id, p.resolved.session.id, body, caller);
       return json({ mfa: "satisfied", recoveryCodesLeft: r.recoveryCodesLeft });
     },
   }),
@@ -50,8 +50,8 @@ export const authRoutes = [
     auth: "session",
     mfaExempt: true,
     summary: "End this session.",
-    handle: async ({ c, s, principal }) => {
-      await logout(s, sessionOf(principal).resolved.session.id);
+    handle: async ({ c, s, principal, caller }) => {
+      await logout(s, sessionOf(principal).resolved.session.id, caller);
       clearSessionCookie(c, s);
       return json({ ok: true });
     },
@@ -60,10 +60,9 @@ export const authRoutes = [
     method: "POST",
     path: "/api/auth/logout-all",
     auth: "session",
-    mfaExempt: true,
-    summary: "End every session of this account (log out everywhere).",
-    handle: async ({ c, s, principal }) => {
-      const ended = await logoutEverywhere(s, sessionOf(principal).resolved.user.id);
+    summary: "End every session of this account (log out everywhere); needs the second factor, so a stolen password alone cannot end the owner's sessions.",
+    handle: async ({ c, s, principal, caller }) => {
+      const ended = await logoutEverywhere(s, sessionOf(principal).resolved.user.id, caller);
       clearSessionCookie(c, s);
       return json({ ended });
     },

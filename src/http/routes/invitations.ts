@@ -20,9 +20,10 @@ export const invitationRoutes = [
     auth: "public",
     summary: "Accept an invitation: creates the account (new email) or adds the membership (signed-in existing account).",
     body: z.strictObject({ token, password: z.string().max(1024).optional(), displayName: z.string().trim().min(1).max(200).optional() }),
-    handle: async ({ s, body, principal }) => {
-      const signedIn = principal?.kind === "session" ? principal.resolved.user.id : undefined;
-      const r = await acceptInvitation(s, body, signedIn);
+    handle: async ({ s, body, principal, caller }) => {
+      // Only a fully signed-in session (second factor done) speaks for an existing account.
+      const signedIn = principal?.kind === "session" && principal.resolved.mfa === "satisfied" ? principal.resolved.user.id : undefined;
+      const r = await acceptInvitation(s, body, signedIn, caller);
       return json({ userId: r.userId, tenantId: r.tenantId, role: r.role, accountCreated: r.created }, 201);
     },
   }),

@@ -48,10 +48,10 @@ export const meRoutes = [
     auth: "session",
     mfaExempt: true,
     summary: "Start TOTP enrolment: returns the secret and otpauth URI for an authenticator app.",
-    handle: async ({ s, principal }) => {
+    handle: async ({ s, principal, caller }) => {
       const p = sessionOf(principal);
       if (p.resolved.mfa === "code_required") throw new SealroomError("mfa_required", "Enter your current code first.");
-      return json(await beginTotpEnrolment(s, p.resolved.user.id));
+      return json(await beginTotpEnrolment(s, p.resolved.user.id, caller));
     },
   }),
   route({
@@ -61,10 +61,10 @@ export const meRoutes = [
     mfaExempt: true,
     summary: "Confirm TOTP enrolment with a first code; returns recovery codes once.",
     body: z.strictObject({ code: z.string().regex(/^\s*\d{6}\s*$/, "must be the 6-digit code from your authenticator app") }),
-    handle: async ({ s, body, principal }) => {
+    handle: async ({ s, body, principal, caller }) => {
       const p = sessionOf(principal);
       if (p.resolved.mfa === "code_required") throw new SealroomError("mfa_required", "Enter your current code first.");
-      return json(await confirmTotpEnrolment(s, p.resolved.user.id, p.resolved.session.id, body.code));
+      return json(await confirmTotpEnrolment(s, p.resolved.user.id, p.resolved.session.id, body.code, caller));
     },
   }),
 ];

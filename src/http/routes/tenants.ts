@@ -26,9 +26,9 @@ export const tenantRoutes = [
     auth: "session",
     summary: "Create a tenant (operator).",
     body: z.strictObject({ slug, name: z.string().trim().min(1).max(200) }),
-    handle: async ({ s, body, principal }) => {
+    handle: async ({ s, body, principal, caller }) => {
       assertInstallation(principal, "installation.tenants.create");
-      return json({ tenant: presentTenant(await createTenant(s, body)) }, 201);
+      return json({ tenant: presentTenant(await createTenant(s, body, caller)) }, 201);
     },
   }),
   route({
@@ -54,9 +54,9 @@ export const tenantRoutes = [
     auth: "actor",
     summary: "Change a member's role.",
     body: z.strictObject({ role }),
-    handle: async ({ s, params, body, principal }) => {
+    handle: async ({ s, params, body, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.members.update");
-      await changeMemberRole(s, t.id, params["userId"]!, body.role);
+      await changeMemberRole(s, t.id, params["userId"]!, body.role, caller);
       return json({ ok: true });
     },
   }),
@@ -65,9 +65,9 @@ export const tenantRoutes = [
     path: "/api/tenants/:tenant/members/:userId",
     auth: "actor",
     summary: "Remove a member from the tenant.",
-    handle: async ({ s, params, principal }) => {
+    handle: async ({ s, params, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.members.update");
-      await removeMember(s, t.id, params["userId"]!);
+      await removeMember(s, t.id, params["userId"]!, caller);
       return json({ ok: true });
     },
   }),
@@ -88,9 +88,9 @@ export const tenantRoutes = [
     auth: "actor",
     summary: "Invite an email address with a role; returns the one-time link.",
     body: z.strictObject({ email: z.email().max(320), role }),
-    handle: async ({ s, params, body, principal }) => {
+    handle: async ({ s, params, body, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.invitations.create");
-      const r = await createInvitation(s, actorOf(principal!), t.id, body);
+      const r = await createInvitation(s, actorOf(principal!), t.id, body, caller);
       return json({ invitation: presentInvitation(r.invitation, s.now()), link: r.link }, 201);
     },
   }),
@@ -99,9 +99,9 @@ export const tenantRoutes = [
     path: "/api/tenants/:tenant/invitations/:id",
     auth: "actor",
     summary: "Revoke an open invitation.",
-    handle: async ({ s, params, principal }) => {
+    handle: async ({ s, params, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.invitations.revoke");
-      await revokeTenantInvitation(s, t.id, params["id"]!);
+      await revokeTenantInvitation(s, t.id, params["id"]!, caller);
       return json({ ok: true });
     },
   }),
@@ -121,10 +121,10 @@ export const tenantRoutes = [
     auth: "actor",
     summary: "Create an API token scoped to this tenant and one role; the secret is shown once.",
     body: z.strictObject({ name: z.string().trim().min(1).max(100), role, expiresInDays: z.number().int().min(1).max(365).default(90) }),
-    handle: async ({ s, params, body, principal }) => {
+    handle: async ({ s, params, body, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.tokens.create");
       const actor = actorOf(principal!);
-      const r = await createApiToken(s, t.id, actor.kind === "user" ? actor.userId : actor.createdBy, body);
+      const r = await createApiToken(s, t.id, actor.kind === "user" ? actor.userId : actor.createdBy, body, caller);
       return json({ token: presentApiToken(r.row), secret: r.token }, 201);
     },
   }),
@@ -133,9 +133,9 @@ export const tenantRoutes = [
     path: "/api/tenants/:tenant/tokens/:id",
     auth: "actor",
     summary: "Revoke an API token; effective on its next request.",
-    handle: async ({ s, params, principal }) => {
+    handle: async ({ s, params, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.tokens.revoke");
-      await revokeToken(s, t.id, params["id"]!);
+      await revokeToken(s, t.id, params["id"]!, caller);
       return json({ ok: true });
     },
   }),

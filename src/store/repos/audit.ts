@@ -1,0 +1,132 @@
+/** The audit log's tables: entries, complete-subtree nodes, the frontier, signed heads, the signing key. */
+import type { Selectable } from "kysely";
+import type { AuditEntry } from "../../audit/entry.js";
+import type { Executor } from "../store.js";
+import type { AuditEntriesTable, AuditHeadsTable, AuditSigningKeysTable } from "../schema.js";
+
+export type AuditHeadRow = Selectable<AuditHeadsTable>;
+export type AuditSigningKeyRow = Selectable<AuditSigningKeysTable>;
+
+/**
+ * Reads the frontier. `forUpdate` takes a row lock (PostgreSQL), so appends
+ * from several instances serialize; SQLite serializes writers by itself.
+ */
+export async function readAuditState(db: Executor, forUpdate: boolean): Promise<{ size: number; frontier: string }> {
+  let q = db.selectFrom("audit_state").select(["size", "frontier"]).where("id", "=", 1);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirstOrThrow();
+}
+
+/** Saves the frontier after appends. */
+export async function writeAuditState(db: Executor, size: number, frontier: string): Promise<void> {
+  await db.updateTable("audit_state").set({ size, frontier }).where("id", "=", 1).execute();
+}
+
+function toRow(e: AuditEntry): Selectable<AuditEntriesTable> {
+  return {
+    seq: e.seq,
+    time: e.time,
+    tenant_id: e.tenantId,
+    actor_type: e.actorType,
+    actor_id: e.actorId,
+    action: e.action,
+    object_type: e.objectType,
+    object_id: e.objectId,
+    outcome: e.outcome,
+    request_id: e.requestId,
+    ip: e.ip,
+    detail: e.detail,
+    detail_digest: e.detailDigest,
+  };
+}
+
+/** Turns a stored row back into an entry. */
+export function fromAuditRow(r: Selectable<AuditEntriesTable>): AuditEntry {
+  return {
+    seq: r.seq,
+    time: r.time,
+    tenantId: r.tenant_id,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    action: r.action,
+    objectType: r.object_type,
+    objectId: r.object_id,
+    outcome: r.outcome,
+    requestId: r.request_id,
+    ip: r.ip,
+    detail: r.detail,
+    detailDigest: r.detail_digest,
+  };
+}
+
+/** Inserts entries and the tree nodes their appends completed. */
+export async function insertAuditEntries(
+  db: Executor,
+  entries: readonly AuditEntry[],
+  nodes: ReadonlyArray<{ level: number; index: number; hash: Buffer }>,
+): Promise<void> {
+  // Batches stay under SQLite's bound-parameter limit.
+  for (let i = 0; i < entries.length; i += 500) await db.insertInto("audit_entries").values(entries.slice(i, i + 500).map(toRow)).execute();
+  for (let i = 0; i < nodes.length; i += 2000) {
+    await db
+      .insertInto("audit_nodes")
+      .values(nodes.slice(i, i + 2000).map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))
+      .execute();
+  }
+}
+
+/** One complete-subtree hash, or undefined. */
+export async function readAuditNode(db: Executor, level: number, index: number): Promise<Buffer | undefined> {
+  const r = await db.selectFrom("audit_nodes").select("hash").where("level", "=", level).where("idx", "=", index).executeTakeFirst();
+  return r ? Buffer.from(r.hash) : undefined;
+}
+
+/** Entries with seq in [fromSeq, fromSeq + limit), in order. */
+export async function readAuditEntries(db: Executor, fromSeq: number, limit: number): Promise<AuditEntry[]> {
+  const rows = await db.selectFrom("audit_entries").selectAll().where("seq", ">=", fromSeq).orderBy("seq").limit(limit).execute();
+  return rows.map(fromAuditRow);
+}
+
+/** A tenant's entries after `afterSeq`, oldest first (keyset pagination). */
+export async function readTenantAuditEntries(db: Executor, tenantId: string, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+  const rows = await db
+    .selectFrom("audit_entries")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("seq", ">", afterSeq)
+    .orderBy("seq")
+    .limit(limit)
+    .execute();
+  return rows.map(fromAuditRow);
+}
+
+/** Level-0 nodes (stored leaf hashes) with index in [from, from + limit). */
+export async function readAuditLeaves(db: Executor, from: number, limit: number): Promise<Array<{ idx: number; hash: Buffer }>> {
+  const rows = await db.selectFrom("audit_nodes").select(["idx", "hash"]).where("level", "=", 0).where("idx", ">=", from).orderBy("idx").limit(limit).execute();
+  return rows.map((r) => ({ idx: r.idx, hash: Buffer.from(r.hash) }));
+}
+
+/** Saves a signed tree head. */
+export async function insertAuditHead(db: Executor, head: AuditHeadRow): Promise<void> {
+  await db.insertInto("audit_heads").values(head).onConflict((oc) => oc.column("size").doNothing()).execute();
+}
+
+/** Signed heads, oldest first. */
+export async function listAuditHeads(db: Executor): Promise<AuditHeadRow[]> {
+  return db.selectFrom("audit_heads").selectAll().orderBy("size").execute();
+}
+
+/** The newest signed head. */
+export async function latestAuditHead(db: Executor): Promise<AuditHeadRow | undefined> {
+  return db.selectFrom("audit_heads").selectAll().orderBy("size", "desc").limit(1).executeTakeFirst();
+}
+
+/** The signing key (there is one per installation). */
+export async function readSigningKey(db: Executor): Promise<AuditSigningKeyRow | undefined> {
+  return db.selectFrom("audit_signing_keys").selectAll().orderBy("created_at").limit(1).executeTakeFirst();
+}
+
+/** Stores the signing key; does nothing if one exists with that id. */
+export async function insertSigningKey(db: Executor, row: AuditSigningKeyRow): Promise<void> {
+  await db.insertInto("audit_signing_keys").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
+}

@@ -1,9 +1,12 @@
 /** `npm run bench [-- name …]`: runs every benchmark (or the named ones), prints tables, writes bench/results/*.json. */
 import { join } from "node:path";
 import { printResult, writeResult, type Benchmark } from "./harness.js";
+import { auditBench } from "./audit.bench.js";
+import { gatewayBench } from "./gateway.bench.js";
 import { httpSession } from "./http-session.bench.js";
+import { importBench } from "./import.bench.js";
 
-const BENCHMARKS: readonly Benchmark[] = [httpSession];
+const BENCHMARKS: readonly Benchmark[] = [httpSession, auditBench, gatewayBench, importBench];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));

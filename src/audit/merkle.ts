@@ -282,6 +282,15 @@ export async function consistencyProof(size1: number, size2: number, nodes: Node
   return Promise.all(consistencyRanges(size1, size2).map((r) => rangeHash(r, nodes)));
 }
 
+/**
+ * MTH of the first `size` leaves (RFC 9162 §2.1.1) from stored complete
+ * subtrees: one node per set bit of `size`, O(log n) reads.
+ */
+export async function rootAt(size: number, nodes: NodeSource): Promise<Buffer> {
+  if (!isCount(size)) throw new SealroomError("bad_request", `tree size ${String(size)} is not a non-negative integer`);
+  return rangeHash([0, size], nodes);
+}
+
 /** Outcome of a proof verification; `reason` is for people. */
 export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

@@ -24,8 +24,24 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 let lastMs = -1;
 let tail = 0n;
 
+/**
+ * Random bytes come from a pool refilled by one CSPRNG call per 4 KiB: bulk
+ * writers mint an id per row, and a randomBytes call per id would cost more
+ * than the rest of the id. Bytes are handed out once, never reused.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 function randomBig(bytes: number): bigint {
-  return BigInt(`0x${randomBytes(bytes).toString("hex")}`);
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const start = poolOffset;
+  poolOffset += bytes;
+  if (bytes === 4) return BigInt(pool.readUInt32BE(start));
+  return BigInt(`0x${pool.toString("hex", start, start + bytes)}`);
 }
 
 function nextState(nowMs: number | undefined): { ms: number; tail: bigint } {

@@ -12,6 +12,8 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   readonly isTTY: boolean;
+  /** Asks a question on stderr and reads one line of stdin; undefined when there is no answer (stdin closed). */
+  prompt?(question: string): Promise<string | undefined>;
 }
 
 export interface Command {

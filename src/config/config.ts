@@ -29,6 +29,8 @@ const envSchema = z.object({
   SEALROOM_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   SEALROOM_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SEALROOM_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
+  SEALROOM_IMPORT_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
+  SEALROOM_AUDIT_HEAD_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
@@ -50,6 +52,10 @@ export interface Config {
   readonly sessionMaxMs: number;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
+  /** Largest import file accepted over HTTP (streamed, never held in memory). */
+  readonly importLimitBytes: number;
+  /** How often the running server signs a new audit tree head; 0 turns periodic signing off. */
+  readonly auditHeadIntervalMs: number;
   /** scrypt cost for password hashing, log2(N); tests lower it. */
   readonly passwordCostLog2: number;
 }
@@ -94,6 +100,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     sessionMaxMs: v.SEALROOM_SESSION_MAX_HOURS * 3_600_000,
     logLevel: v.SEALROOM_LOG_LEVEL,
     bodyLimitBytes: v.SEALROOM_BODY_LIMIT_BYTES,
+    importLimitBytes: v.SEALROOM_IMPORT_LIMIT_BYTES,
+    auditHeadIntervalMs: v.SEALROOM_AUDIT_HEAD_INTERVAL_SECONDS * 1000,
     passwordCostLog2: 15,
   });
 }

@@ -30,6 +30,7 @@ export type ErrorCode =
   | "decryption_failed"
   | "shredded"
   | "audit_unavailable"
+  | "audit_inconsistent"
   | "storage_unavailable"
   | "internal";
 

@@ -40,7 +40,17 @@ export type Action =
   | "tenant.tokens.create"
   | "tenant.tokens.revoke"
   | "tenant.projects.list"
-  | "tenant.projects.read";
+  | "tenant.projects.read"
+  | "tenant.items.import"
+  | "tenant.imports.list"
+  | "tenant.audit.read"
+  | "tenant.exposure.read"
+  | "tenant.gateway.deployments.list"
+  | "tenant.gateway.deployments.add"
+  | "tenant.gateway.keys.list"
+  | "tenant.gateway.keys.create"
+  | "tenant.gateway.keys.revoke"
+  | "tenant.gateway.usage.read";
 
 export type Resource = { readonly type: "installation" } | { readonly type: "tenant"; readonly tenantId: string };
 
@@ -59,6 +69,16 @@ const TENANT_GRANTS: Readonly<Record<Exclude<Action, `installation.${string}`>, 
   "tenant.tokens.revoke": ["lab_admin"],
   "tenant.projects.list": ["lab_admin", "lab_auditor", "reviewer", "contractor"],
   "tenant.projects.read": ["lab_admin", "lab_auditor", "reviewer", "contractor"],
+  "tenant.items.import": ["lab_admin"],
+  "tenant.imports.list": ["lab_admin", "lab_auditor"],
+  "tenant.audit.read": ["lab_admin", "lab_auditor"],
+  "tenant.exposure.read": ["lab_admin", "lab_auditor"],
+  "tenant.gateway.deployments.list": ["lab_admin"],
+  "tenant.gateway.deployments.add": ["lab_admin"],
+  "tenant.gateway.keys.list": ["lab_admin"],
+  "tenant.gateway.keys.create": ["lab_admin"],
+  "tenant.gateway.keys.revoke": ["lab_admin"],
+  "tenant.gateway.usage.read": ["lab_admin", "lab_auditor"],
 };
 
 /**
@@ -69,10 +89,12 @@ const TENANT_GRANTS: Readonly<Record<Exclude<Action, `installation.${string}`>, 
 const OPERATOR_TENANT_ACTIONS: ReadonlySet<Action> = new Set<Action>(["tenant.read", "tenant.invitations.create", "tenant.invitations.list"]);
 
 /**
- * A program's API token cannot mint new credentials: creating tokens or
- * invitations needs a person, so a stolen token cannot make itself permanent.
+ * A program's API token cannot mint new credentials: creating tokens,
+ * invitations or gateway keys (or pointing a deployment somewhere) needs a
+ * person, so a stolen token cannot make itself permanent or spend the lab's
+ * provider budget.
  */
-const TOKEN_DENIED: ReadonlySet<Action> = new Set<Action>(["tenant.tokens.create", "tenant.invitations.create", "tenant.members.update", "tenant.tokens.revoke"]);
+const TOKEN_DENIED: ReadonlySet<Action> = new Set<Action>(["tenant.tokens.create", "tenant.invitations.create", "tenant.members.update", "tenant.tokens.revoke", "tenant.gateway.deployments.add", "tenant.gateway.keys.create", "tenant.gateway.keys.revoke"]);
 
 /** The role `actor` holds in `tenantId`, if any. */
 export function roleIn(actor: Actor, tenantId: string): TenantRole | undefined {

@@ -4,14 +4,17 @@
  * error leaves through errors.ts. Routes come only from the route table.
  */
 import { randomUUID } from "node:crypto";
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { SealroomError } from "../domain/errors.js";
 import { callerOf, type Services } from "../services/context.js";
 import { assertCsrf, authenticate } from "./auth.js";
 import { errorResponse } from "./errors.js";
+import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { gatewayRoutes } from "./routes/gateway.js";
 import { healthRoutes } from "./routes/health.js";
+import { importRoutes } from "./routes/imports.js";
 import { invitationRoutes } from "./routes/invitations.js";
 import { meRoutes } from "./routes/me.js";
 import { tenantRoutes } from "./routes/tenants.js";
@@ -24,7 +27,7 @@ import { parseBody, parseQuery } from "./validate.js";
  * list erases them; register() only passes values those schemas produced.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const ROUTES: ReadonlyArray<RouteSpec<any, any>> = [...healthRoutes, ...authRoutes, ...meRoutes, ...tenantRoutes, ...invitationRoutes];
+export const ROUTES: ReadonlyArray<RouteSpec<any, any>> = [...healthRoutes, ...authRoutes, ...meRoutes, ...tenantRoutes, ...importRoutes, ...invitationRoutes, ...auditRoutes, ...gatewayRoutes];
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -69,8 +72,10 @@ async function gate(c: Context<AppEnv>, s: Services, spec: RouteSpec<unknown, un
   return principal;
 }
 
-function register(app: Hono<AppEnv>, s: Services, spec: RouteSpec<unknown, unknown>): void {
-  app.on(spec.method, spec.path, async (c) => {
+function register(app: Hono<AppEnv>, s: Services, spec: RouteSpec<unknown, unknown>, limit: MiddlewareHandler<AppEnv>): void {
+  // Streaming routes count their own bytes (stream-body.ts); buffering them here would defeat the streaming.
+  const limitFor: MiddlewareHandler<AppEnv> = spec.streamBody ? (_c, next) => next() : limit;
+  app.on(spec.method, spec.path, limitFor, async (c) => {
     const principal = await gate(c, s, spec);
     const body = spec.body ? await parseBody(c, spec.body) : undefined;
     const query = spec.query ? parseQuery(c, spec.query) : undefined;
@@ -98,15 +103,13 @@ export function createApp(s: Services): Hono<AppEnv> {
     c.res.headers.set("x-frame-options", "DENY");
     s.log.info("request", { requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
-  app.use(
-    bodyLimit({
-      maxSize: s.config.bodyLimitBytes,
-      onError: () => {
-        throw new SealroomError("payload_too_large", `The body is larger than the ${s.config.bodyLimitBytes} bytes this server accepts.`);
-      },
-    }),
-  );
-  for (const spec of ROUTES) register(app, s, spec);
+  const limit = bodyLimit({
+    maxSize: s.config.bodyLimitBytes,
+    onError: () => {
+      throw new SealroomError("payload_too_large", `The body is larger than the ${s.config.bodyLimitBytes} bytes this server accepts.`);
+    },
+  });
+  for (const spec of ROUTES) register(app, s, spec, limit);
   app.notFound((c) => errorResponse(new SealroomError("not_found", "No such endpoint."), c.get("requestId") ?? "-", s.log));
   app.onError((e, c) => errorResponse(e, c.get("requestId") ?? "-", s.log));
   return app;

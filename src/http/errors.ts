@@ -33,6 +33,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   decryption_failed: 500,
   internal: 500,
   audit_unavailable: 503,
+  audit_inconsistent: 500,
   storage_unavailable: 503,
 };
 

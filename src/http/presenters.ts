@@ -5,6 +5,8 @@ import type { SessionRow } from "../store/repos/sessions.js";
 import type { TenantRow } from "../store/repos/tenants.js";
 import type { UserRow } from "../store/repos/users.js";
 import type { TenantRole } from "../domain/policy.js";
+import type { ImportRecord } from "../services/import-records.js";
+import type { ImportSummary } from "../services/import.js";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -74,5 +76,45 @@ export function presentProject(p: ProjectRow) {
     pauseReason: p.pause_reason,
     itemCount: p.item_count,
     createdAt: iso(p.created_at),
+  };
+}
+
+/** An import record (its file name and hash were sealed; the caller may read them). */
+export function presentImport(r: ImportRecord) {
+  const row = r.row;
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    status: row.status,
+    format: row.format,
+    fileName: r.fileName,
+    sha256: r.sha256,
+    actor: { type: row.actor_type, id: row.actor_id },
+    total: row.total,
+    imported: row.imported,
+    skippedDuplicates: row.skipped_duplicates,
+    changed: row.changed,
+    rejected: row.rejected,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+/** The outcome of an import just run, with up to 100 changed items and rejected lines. */
+export function presentImportSummary(r: ImportSummary) {
+  return {
+    id: r.importId,
+    projectId: r.projectId,
+    status: r.status,
+    format: r.format,
+    sha256: r.sha256,
+    bytes: r.bytes,
+    total: r.total,
+    imported: r.imported,
+    skippedDuplicates: r.skippedDuplicates,
+    changed: r.changed,
+    rejected: r.rejected,
+    changedItems: r.changedItems.map((c) => ({ line: c.line, externalId: c.externalId })),
+    rejectedLines: r.rejectedLines.map((l) => ({ line: l.line, path: l.path, message: l.message })),
   };
 }

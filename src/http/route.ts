@@ -45,6 +45,12 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   /** Runs before the second factor is complete (sign-in and enrolment steps). */
   readonly mfaExempt?: boolean;
   readonly body?: z.ZodType<B>;
+  /**
+   * The handler reads the raw body itself as a stream (imports): the app's
+   * buffering body limit is not applied, and the handler must apply its own
+   * (see streamedBody in ./stream-body.ts).
+   */
+  readonly streamBody?: true;
   readonly query?: z.ZodType<Q>;
   readonly summary: string;
   handle(input: HandlerInput<B, Q>): Promise<Reply>;

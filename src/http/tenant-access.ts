@@ -17,6 +17,8 @@ export async function tenantFor(s: Services, principal: Principal | undefined, i
   const decision = authorize(actorOf(principal), action, { type: "tenant", tenantId: tenant.id });
   if (decision === "not_found") throw new SealroomError("not_found", "No such tenant.");
   if (decision === "forbidden") throw new SealroomError("forbidden", "Your role in this tenant does not allow this.");
+  // A shredded tenant's members keep their memberships (for the record) but lose all access to it.
+  if (tenant.status === "shredded" && action !== "tenant.read") throw new SealroomError("shredded", "This tenant was shredded; its data no longer exists in readable form.");
   return tenant;
 }
 

@@ -1,10 +1,12 @@
 /**
  * Runs the HTTP server of the core until SIGTERM/SIGINT, then stops taking
  * connections, lets in-flight requests finish, and closes the database.
+ * While it runs, audit tree heads are signed on a timer (head-signer.ts).
  */
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "../http/app.js";
 import type { Services } from "../services/context.js";
+import { startHeadSigner } from "./head-signer.js";
 
 /** How long in-flight requests get to finish after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -26,9 +28,11 @@ export async function startServer(s: Services): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : s.config.port;
   const host = s.config.host.includes(":") ? `[${s.config.host}]` : s.config.host;
+  const signer = startHeadSigner(s, s.config.auditHeadIntervalMs);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      const signerStopped = signer.stop();
       await new Promise<void>((resolve) => {
         // Keep-alive sockets would hold close() open: drop each one as soon as it goes idle
         // (in-flight requests still finish), and cut whatever is left after the grace period.
@@ -41,6 +45,7 @@ export async function startServer(s: Services): Promise<RunningServer> {
         });
         if ("closeIdleConnections" in server) server.closeIdleConnections();
       });
+      await signerStopped;
       await s.store.close();
     })());
   return { url: `http://${host}:${port}`, port, stop };

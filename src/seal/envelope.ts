@@ -55,11 +55,20 @@ export function decryptionFailed(): SealroomError {
  * ("ab","c") and ("a","bc") never collide.
  */
 export function encodeAssociatedData(ctx: SealContext): Buffer {
-  const parts: Buffer[] = [AD_LABEL];
-  for (const name of ["tenantId", "table", "rowId", "field"] as const) {
-    parts.push(lengthPrefixed(contextField(ctx, name)));
-  }
-  return Buffer.concat(parts);
+  return encodeAd(ctx, 0);
+}
+
+/** encodeAssociatedData with `reserve` bytes left free in front (for the blob header), in one allocation. */
+function encodeAd(ctx: SealContext, reserve: number): Buffer {
+  const values = [contextField(ctx, "tenantId"), contextField(ctx, "table"), contextField(ctx, "rowId"), contextField(ctx, "field")];
+  const lengths = values.map(checkedByteLength);
+  const out = Buffer.allocUnsafe(reserve + AD_LABEL.length + lengths.reduce((a, n) => a + 4 + n, 0));
+  let at = reserve + AD_LABEL.copy(out, reserve);
+  values.forEach((v, i) => {
+    at = out.writeUInt32BE(lengths[i]!, at);
+    at += out.write(v, at, "utf8");
+  });
+  return out;
 }
 
 /** Seals `plaintext` under `key` (data-key `keyVersion`) for the place `ctx`. */
@@ -73,11 +82,23 @@ export function sealWithKey(
   if (!Number.isInteger(keyVersion) || keyVersion < 1 || keyVersion > MAX_KEY_VERSION) {
     throw new SealroomError("bad_request", "data-key version must be an integer from 1 to 2^32-1");
   }
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.writeUInt8(SEAL_FORMAT_V1, 0);
-  header.writeUInt32BE(keyVersion, 1);
-  const aad = Buffer.concat([header, encodeAssociatedData(ctx)]);
-  return Buffer.concat([header, gcmEncrypt(key, aad, plaintext)]);
+  // One buffer holds header ‖ associated data; the header is also the blob's first bytes.
+  const aad = encodeAd(ctx, HEADER_BYTES);
+  aad.writeUInt8(SEAL_FORMAT_V1, 0);
+  aad.writeUInt32BE(keyVersion, 1);
+  const nonce = nextNonce();
+  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
+  const body = cipher.update(plaintext);
+  const rest = cipher.final(); // empty for GCM (a stream mode), kept for form's sake
+  const tag = cipher.getAuthTag();
+  const out = Buffer.allocUnsafe(HEADER_BYTES + NONCE_BYTES + body.length + rest.length + TAG_BYTES);
+  let at = aad.copy(out, 0, 0, HEADER_BYTES);
+  at += nonce.copy(out, at);
+  at += body.copy(out, at);
+  at += rest.copy(out, at);
+  tag.copy(out, at);
+  return out;
 }
 
 /** Opens a v1 blob sealed for `ctx`; any failure is the uniform decryption_failed. */
@@ -105,11 +126,32 @@ export function readKeyVersion(blob: Uint8Array): number {
  * as one key seals fewer than 2^32 values, which rotation keeps us far below.
  */
 export function gcmEncrypt(key: KeyObject, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = nextNonce();
   const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([nonce, body, cipher.getAuthTag()]);
+}
+
+/**
+ * Nonces come from a pool filled by one CSPRNG call per NONCE_POOL nonces:
+ * a randomBytes call costs about as much as sealing a small value, and bulk
+ * writers (imports, re-encryption) seal hundreds of thousands. Each nonce is
+ * handed out once and the pool is never reused; nonces are public (they sit
+ * in every blob), so holding the next few in memory discloses nothing.
+ */
+const NONCE_POOL = 1024;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+
+function nextNonce(): Buffer {
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * NONCE_POOL);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.subarray(nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
 }
 
 /** Inverse of gcmEncrypt over nonce ‖ ciphertext ‖ tag; throws only decryptionFailed(). */
@@ -145,17 +187,22 @@ function contextField(ctx: SealContext, name: keyof SealContext): string {
   return value;
 }
 
-function lengthPrefixed(value: string): Buffer {
+/** The UTF-8 length of a context field, refusing what would break injectivity or size bounds. */
+function checkedByteLength(value: string): number {
+  // eslint-disable-next-line no-control-regex
+  const bytes = /^[\u0000-\u007f]*$/.test(value) ? value.length : wellFormedLength(value);
+  if (bytes > MAX_CONTEXT_FIELD_BYTES) {
+    throw new SealroomError("bad_request", `seal context fields are limited to ${MAX_CONTEXT_FIELD_BYTES} bytes`);
+  }
+  return bytes;
+}
+
+function wellFormedLength(value: string): number {
   const bytes = Buffer.from(value, "utf8");
   // A lone surrogate encodes as U+FFFD, so two different strings would share
   // one encoding; refuse them to keep the encoding injective.
   if (bytes.toString("utf8") !== value) {
     throw new SealroomError("bad_request", "seal context fields must be well-formed Unicode");
   }
-  if (bytes.length > MAX_CONTEXT_FIELD_BYTES) {
-    throw new SealroomError("bad_request", `seal context fields are limited to ${MAX_CONTEXT_FIELD_BYTES} bytes`);
-  }
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length, 0);
-  return Buffer.concat([length, bytes]);
+  return bytes.length;
 }

@@ -9,7 +9,20 @@ import { SealroomError, isSealroomError } from "../domain/errors.js";
 import { decryptionFailed, openWithKey, readKeyVersion, sealWithKey, type SealContext } from "./envelope.js";
 import type { Kek } from "./kek.js";
 
-export type DataKeyStatus = "active" | "retired";
+/**
+ * "active" and "retired" data keys seal (only the highest active one) and
+ * open values; the one "index" key per tenant (version 0) never seals: it
+ * keys the tenant's blind indexes (keyed hashes of external ids and content).
+ */
+export type DataKeyStatus = "active" | "retired" | "index";
+
+/**
+ * The version the tenant's index key is stored under. No sealed blob can name
+ * version 0 (readKeyVersion refuses it), so the index key can never be used
+ * to open a value, and as a row of the data-key store it is rewrapped by
+ * rewrapAll and destroyed by shred exactly like the data keys.
+ */
+export const INDEX_KEY_VERSION = 0;
 
 /** One stored data key: the key itself only ever wrapped under a KEK. */
 export interface WrappedDataKey {
@@ -84,8 +97,31 @@ export class Keyring {
     });
   }
 
+  /**
+   * The tenant's index key, created on first use: a separate random key (not
+   * derived from any data key), so blind indexes stay stable across data-key
+   * rotation and retirement, and die with the tenant's other keys on shred.
+   */
+  async indexKey(tenantId: string): Promise<KeyObject> {
+    const key = this.#fresh(tenantId)?.keys.get(INDEX_KEY_VERSION);
+    if (key !== undefined) return key;
+    const load = () =>
+      this.#exclusive(tenantId, async () => {
+        const tenant = await this.#tenant(tenantId, true);
+        return tenant.keys.get(INDEX_KEY_VERSION) ?? (await this.#create(tenantId, tenant, INDEX_KEY_VERSION)).key;
+      });
+    try {
+      return await load();
+    } catch (e) {
+      // Another process created it between our read and our insert: theirs is the one.
+      if (isSealroomError(e, "conflict")) return load();
+      throw e;
+    }
+  }
+
   /** The key of one version (active or retired); decryption_failed when there is none. */
   async byVersion(tenantId: string, version: number): Promise<KeyObject> {
+    if (!Number.isInteger(version) || version < 1) throw decryptionFailed();
     const key = this.#fresh(tenantId)?.keys.get(version);
     if (key !== undefined) return key;
     // Not cached: maybe created by another process since we loaded; reload once.
@@ -97,19 +133,40 @@ export class Keyring {
     });
   }
 
-  /** Creates a new data-key version that becomes current; returns its number. */
-  async rotate(tenantId: string): Promise<number> {
+  /**
+   * Creates a new data-key version that becomes current; returns its number.
+   * With `within` (a store bound to the caller's transaction) the new key is
+   * written there and not cached: it exists only if that transaction commits,
+   * and this keyring reloads on next use rather than risk sealing with a key
+   * a rollback threw away.
+   */
+  async rotate(tenantId: string, within?: DataKeyStore): Promise<number> {
     return this.#exclusive(tenantId, async () => {
-      const created = await this.#create(tenantId, await this.#tenant(tenantId, true));
-      return created.version;
+      const tenant = await this.#tenant(tenantId, true);
+      if (within === undefined) return (await this.#create(tenantId, tenant)).version;
+      const version = Math.max(0, ...tenant.status.keys()) + 1;
+      const raw = randomBytes(DATA_KEY_BYTES);
+      try {
+        const wrapped = await this.#kek.wrap(raw, dataKeyLabel(tenantId, version));
+        await within.insert({ tenantId, version, wrapped, kekId: this.#kek.id, status: "active", createdAt: this.#now() });
+      } finally {
+        raw.fill(0);
+        this.#cache.delete(tenantId);
+      }
+      return version;
     });
+  }
+
+  /** The id of the master key new data keys are wrapped under. */
+  get kekId(): string {
+    return this.#kek.id;
   }
 
   /** Stops sealing with `version`; values sealed under it still open. */
   async retire(tenantId: string, version: number): Promise<void> {
     await this.#exclusive(tenantId, async () => {
       const tenant = await this.#tenant(tenantId, true);
-      if (!tenant.status.has(version)) {
+      if (!tenant.status.has(version) || tenant.status.get(version) === "index") {
         throw new SealroomError("bad_request", `tenant ${tenantId} has no data key version ${version}`);
       }
       await this.#store.setStatus(tenantId, version, "retired");
@@ -189,9 +246,10 @@ export class Keyring {
     return tenant;
   }
 
-  /** Inserts version max+1 under the current KEK and caches it. Call under the lock. */
-  async #create(tenantId: string, tenant: TenantKeys): Promise<{ version: number; key: KeyObject }> {
-    const version = Math.max(0, ...tenant.status.keys()) + 1;
+  /** Inserts data-key version max+1 (or the index key) under the current KEK and caches it. Call under the lock. */
+  async #create(tenantId: string, tenant: TenantKeys, index?: typeof INDEX_KEY_VERSION): Promise<{ version: number; key: KeyObject }> {
+    const version = index ?? Math.max(0, ...tenant.status.keys()) + 1;
+    const status: DataKeyStatus = index === undefined ? "active" : "index";
     const raw = randomBytes(DATA_KEY_BYTES);
     let key: KeyObject;
     try {
@@ -201,7 +259,7 @@ export class Keyring {
         version,
         wrapped,
         kekId: this.#kek.id,
-        status: "active",
+        status,
         createdAt: this.#now(),
       });
       key = createSecretKey(raw);
@@ -213,7 +271,7 @@ export class Keyring {
       raw.fill(0);
     }
     tenant.keys.set(version, key);
-    tenant.status.set(version, "active");
+    tenant.status.set(version, status);
     return { version, key };
   }
 
@@ -287,6 +345,23 @@ export class Sealer {
     const bytes = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
     const { version, key } = await this.#keyring.current(ctx.tenantId);
     return sealWithKey(key, version, ctx, bytes);
+  }
+
+  /**
+   * A synchronous sealer bound to the tenant's current data key, for bulk
+   * writes (imports, re-encryption) that seal thousands of values per batch
+   * and should not await the key ring for each. Take a fresh one per batch or
+   * per run: it keeps sealing with the version current when it was made.
+   */
+  async forTenant(tenantId: string): Promise<{ version: number; seal(ctx: SealContext, plaintext: Uint8Array): Buffer }> {
+    const { version, key } = await this.#keyring.current(tenantId);
+    return {
+      version,
+      seal: (ctx, plaintext) => {
+        if (ctx.tenantId !== tenantId) throw new SealroomError("bad_request", "this sealer is bound to another tenant");
+        return sealWithKey(key, version, ctx, plaintext);
+      },
+    };
   }
 
   /** Opens a blob with the version it names; decryption_failed or shredded on failure. */

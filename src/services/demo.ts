@@ -6,10 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import { SealroomError } from "../domain/errors.js";
+import { itemTemplate } from "../domain/templates/index.js";
 import type { TenantRole } from "../domain/policy.js";
 import { markDemoSeeded, readInstallation } from "../store/repos/installation.js";
 import { upsertMembership } from "../store/repos/tenants.js";
 import { SYSTEM, eventBy, type Services } from "./context.js";
+import { sealedItemCodec } from "./item-codec.js";
 import { addItems, createProject } from "./projects.js";
 import { createTenant } from "./tenants.js";
 import { createUser, generatePassword } from "./users.js";
@@ -33,13 +35,18 @@ const ACCOUNTS: ReadonlyArray<{ role: "operator" | TenantRole; email: string; na
   { role: "contractor", email: "contractor2@demo.sealroom.test", name: "Demo Contractor Two" },
 ];
 
-/** Reads the bundled sample items (one JSON object a line). */
-export function readSampleItems(): Array<{ externalId: string; payload: unknown }> {
+/**
+ * Reads the bundled sample items (one JSON object a line), each checked
+ * against the claim-verification item schema: a sample that fails it is a
+ * bug in this release, not something to seed around.
+ */
+export function readSampleItems(): Array<{ externalId: string; payload: unknown; isGold: boolean }> {
+  const template = itemTemplate("claim-verification");
   const lines = readFileSync(SAMPLE_FILE, "utf8").split("\n").filter((l) => l.trim() !== "");
   return lines.map((line, i) => {
-    const value = JSON.parse(line) as { item_id?: unknown };
-    if (typeof value.item_id !== "string") throw new SealroomError("internal", `sample line ${i + 1} has no item_id`);
-    return { externalId: value.item_id, payload: value };
+    const r = template.check(JSON.parse(line));
+    if (!r.ok) throw new SealroomError("internal", `sample line ${i + 1} is not a valid item: ${r.issues.map((x) => `${x.path}: ${x.message}`).join("; ")}`);
+    return { externalId: r.item.externalId, payload: r.item.value, isGold: r.item.isGold };
   });
 }
 
@@ -49,7 +56,7 @@ export async function seedDemo(s: Services): Promise<DemoAccount[] | undefined> 
   if (installation?.demo_seeded_at != null) return undefined;
   const samples = readSampleItems();
   const tenant = await createTenant(s, { slug: DEMO_TENANT_SLUG, name: "Demo Lab" }, SYSTEM);
-  await s.keyring.current(tenant.id);
+  const codec = await sealedItemCodec(s, tenant.id);
   return s.store.transaction(async (tx) => {
     if (!(await markDemoSeeded(tx, s.now()))) return undefined;
     const project = await createProject(s, tx, tenant.id, {
@@ -58,7 +65,7 @@ export async function seedDemo(s: Services): Promise<DemoAccount[] | undefined> 
       template: "claim-verification",
       config: { overlap: 2, leaseMinutes: 30 },
     }, SYSTEM);
-    await addItems(s, tx, project, samples.map((x) => ({ ...x, isGold: false })), SYSTEM);
+    await addItems(s, tx, project, codec, samples, SYSTEM);
     const accounts: DemoAccount[] = [];
     for (const a of ACCOUNTS) {
       const password = generatePassword();

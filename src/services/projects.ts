@@ -1,13 +1,16 @@
 /** Projects of a tenant (the spine's slice: create, list, read; the work engine adds the rest). */
-import { createHmac } from "node:crypto";
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
-import { findProject, insertItems, insertProject, listProjects, type ItemRow, type ProjectRow } from "../store/repos/projects.js";
+import { stableJson } from "../domain/templates/stable-json.js";
+import type { TemplateName } from "../domain/templates/index.js";
+import { lockProjectForWrite } from "../store/repos/items.js";
+import { findProject, insertProject, listProjects, type ProjectRow } from "../store/repos/projects.js";
 import type { Tx } from "../store/store.js";
 import { eventBy, type Caller, type Services } from "./context.js";
+import type { ItemCodec } from "./item-codec.js";
+import { ItemWriter, type BatchOutcome } from "./item-writer.js";
 
-export const TEMPLATES = ["claim-verification", "sft-writing", "pairwise-preference", "rubric-grading", "classification"] as const;
-export type TemplateName = (typeof TEMPLATES)[number];
+export { TEMPLATES, type TemplateName } from "../domain/templates/index.js";
 
 /** Creates a project in a tenant; slugs are unique per tenant. */
 export async function createProject(
@@ -50,43 +53,23 @@ export async function getProject(s: Services, tenantId: string, idOrSlug: string
 }
 
 /**
- * The keyed hash that stands in for an item's external id, so duplicates
- * are found without the id (which may itself be sensitive) sitting in the
- * clear. Keyed by a sub-key of the tenant's first data key.
+ * Stores items already validated by the caller (demo seeding; imports use
+ * importItems), de-duplicated and sealed by ItemWriter. `codec` comes from
+ * sealedItemCodec, made before `db` was opened (it may create keys).
  */
-export async function externalKey(s: Services, tenantId: string, externalId: string): Promise<string> {
-  const key = await s.keyring.byVersion(tenantId, 1);
-  const subKey = createHmac("sha256", key).update("sealroom-external-id/v1").digest();
-  return createHmac("sha256", subKey).update(externalId).digest("hex");
-}
-
-/** Seals and stores items already validated by the caller, in one executor. */
 export async function addItems(
   s: Services,
   db: Tx,
   project: ProjectRow,
+  codec: ItemCodec,
   items: ReadonlyArray<{ externalId: string; payload: unknown; isGold: boolean }>,
   caller: Caller,
-): Promise<number> {
-  await s.keyring.current(project.tenant_id);
-  const now = s.now();
-  const rows: ItemRow[] = [];
-  let seq = project.item_count;
-  for (const item of items) {
-    const id = uuidv7(now);
-    const payload = await s.sealer.seal({ tenantId: project.tenant_id, table: "items", rowId: id, field: "payload" }, JSON.stringify(item.payload));
-    rows.push({
-      tenant_id: project.tenant_id,
-      project_id: project.id,
-      id,
-      external_key: await externalKey(s, project.tenant_id, item.externalId),
-      seq: ++seq,
-      is_gold: item.isGold ? 1 : 0,
-      payload,
-      created_at: now,
-    });
-  }
-  await insertItems(db, project.tenant_id, project.id, rows);
-  await s.audit.record(db, eventBy(caller, { tenantId: project.tenant_id, action: "item.import", objectType: "project", objectId: project.id, detail: { count: rows.length } }));
-  return rows.length;
+): Promise<BatchOutcome> {
+  const lastSeq = await lockProjectForWrite(db, project.tenant_id, project.id, s.now());
+  if (lastSeq === undefined) throw new SealroomError("not_found", "No such project.");
+  const writer = new ItemWriter(db, { tenantId: project.tenant_id, projectId: project.id }, codec, lastSeq, s.now);
+  const pending = items.map((item, i) => ({ line: i + 1, externalId: item.externalId, isGold: item.isGold, content: stableJson(item.payload) }));
+  const outcome = await writer.write(pending);
+  await s.audit.record(db, eventBy(caller, { tenantId: project.tenant_id, action: "item.import", objectType: "project", objectId: project.id, detail: { count: outcome.imported } }));
+  return outcome;
 }

@@ -8,12 +8,18 @@ import { SealroomError } from "../domain/errors.js";
 import type { DialectHandle } from "./dialect.js";
 import * as m0001 from "./migrations/0001_spine.js";
 import * as m0002 from "./migrations/0002_audit.js";
+import * as m0003 from "./migrations/0003_sealed_import.js";
+import * as m0004 from "./migrations/0004_audit_exposure.js";
+import * as m0005 from "./migrations/0005_gateway.js";
 
 type MigrationModule = { up(db: Kysely<unknown>, d: DialectHandle): Promise<void> };
 
 const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ["0001_spine", m0001],
   ["0002_audit", m0002],
+  ["0003_sealed_import", m0003],
+  ["0004_audit_exposure", m0004],
+  ["0005_gateway", m0005],
 ];
 
 function provider(d: DialectHandle): MigrationProvider {

@@ -104,7 +104,8 @@ export interface DataKeysTable {
   version: number;
   wrapped: Buffer;
   kek_id: string;
-  status: "active" | "retired";
+  /** "index" marks version 0, the tenant's index key (see src/seal/keyring.ts). */
+  status: "active" | "retired" | "index";
   created_at: number;
 }
 
@@ -138,6 +139,103 @@ export interface ItemsTable {
   is_gold: number;
   payload: Buffer;
   created_at: number;
+  /** Keyed fingerprint (HMAC) of the item's content, to report changed items on re-import; null on rows older than 0003. */
+  content_key: string | null;
+}
+
+export interface ImportsTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  actor_type: "user" | "token" | "gateway_key" | "system" | "anonymous";
+  actor_id: string | null;
+  format: "jsonl" | "csv" | "labelstudio";
+  /** Sealed: a file name can say what the data is. */
+  file_name: Buffer;
+  /** Sealed SHA-256 of the file as received (null when the upload never completed). */
+  file_sha256: Buffer | null;
+  total: number;
+  imported: number;
+  skipped_duplicates: number;
+  changed: number;
+  rejected: number;
+  status: "published" | "failed";
+  started_at: number;
+  finished_at: number;
+}
+
+export interface KeyRotationsTable {
+  tenant_id: string;
+  id: string;
+  /** The data-key version rows are being moved to. */
+  target_version: number;
+  status: "running" | "done";
+  rows_done: number;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface GatewayDeploymentsTable {
+  tenant_id: string;
+  id: string;
+  alias: string;
+  provider: "openai" | "anthropic";
+  base_url: string;
+  model: string;
+  /** Sealed provider key (context: tenant, "gateway_deployments", id, "api_key"). */
+  api_key: Buffer;
+  last_four: string;
+  weight: number;
+  /** JSON array of lower-case header names passed through to this deployment. */
+  pass_headers: string;
+  input_per_mtok: number | null;
+  output_per_mtok: number | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface GatewayKeysTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  /** Hex SHA-256 of the sk-sr-… secret. */
+  key_hash: string;
+  last_four: string;
+  project_id: string | null;
+  /** JSON array of the aliases the key may call. */
+  models: string;
+  rpm: number | null;
+  tpm: number | null;
+  budget_usd_day: number | null;
+  budget_usd_month: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface GatewayUsageTable {
+  tenant_id: string;
+  id: string;
+  key_id: string;
+  project_id: string | null;
+  alias: string | null;
+  deployment_id: string | null;
+  model: string | null;
+  status: number;
+  error_kind: string | null;
+  latency_ms: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  stream: number;
+  request_id: string;
+  time: number;
+}
+
+export interface GatewayStateTable {
+  id: number;
+  version: number;
 }
 
 export interface AuditEntriesTable {
@@ -197,6 +295,12 @@ export interface Database {
   shredded_tenants: ShreddedTenantsTable;
   projects: ProjectsTable;
   items: ItemsTable;
+  imports: ImportsTable;
+  key_rotations: KeyRotationsTable;
+  gateway_deployments: GatewayDeploymentsTable;
+  gateway_keys: GatewayKeysTable;
+  gateway_usage: GatewayUsageTable;
+  gateway_state: GatewayStateTable;
   audit_entries: AuditEntriesTable;
   audit_nodes: AuditNodesTable;
   audit_state: AuditStateTable;

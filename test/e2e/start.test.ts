@@ -23,7 +23,7 @@ interface Started {
 }
 
 function start(): Promise<Started> {
-  const args = ["--import", "tsx", "src/cli/bin.ts", "start", "--port", "0", "--data-dir", dataDir];
+  const args = ["--import", "tsx", "src/cli/bin.ts", "start", "--port", "0", "--gateway-port", "0", "--data-dir", dataDir];
   if (DIALECT === "postgres" && pgUrl) args.push("--database-url", pgUrl);
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", SEALROOM_LOG_LEVEL: "warn" } });
   let out = "";
@@ -83,6 +83,10 @@ describe("sealroom start (real process)", () => {
       const body = (await projects.json()) as { projects: Array<{ slug: string; itemCount: number }> };
       expect(body.projects).toEqual([expect.objectContaining({ slug: "demo-claims", itemCount: 30 })]);
       if (DIALECT === "sqlite") expect(statSync(join(dataDir, "sealroom.db")).mode & 0o077).toBe(0);
+      // The gateway runs beside the core, configured, at the URL printed.
+      const gateway = /gateway: (http:\/\/\S+)/.exec(out)?.[1];
+      expect(gateway).toBeDefined();
+      expect(await (await fetch(`${gateway}/healthz`)).json()).toMatchObject({ ok: true, configured: true });
       expect(statSync(join(dir, ".sealroom", "master.key")).mode & 0o777).toBe(0o600);
     } finally {
       expect(await stop(p)).toBe(0);

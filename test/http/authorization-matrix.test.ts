@@ -9,10 +9,12 @@ import { base32Decode, totpAt } from "../../src/auth/totp.js";
 import { ROUTES } from "../../src/http/app.js";
 import { createApiToken } from "../../src/services/api-tokens.js";
 import { TERMINAL } from "../../src/services/context.js";
+import { createGatewayKey } from "../../src/services/gateway-keys.js";
 import { createInvitation } from "../../src/services/invitations.js";
 import { createUser } from "../../src/services/users.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
 import { Client, client } from "../support/http.js";
+import { claimItem } from "../support/items.js";
 import { makeServices, type TestContext } from "../support/services.js";
 import { PASSWORD, seedWorld, type World } from "../support/world.js";
 
@@ -49,6 +51,21 @@ const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: 
   "DELETE /api/tenants/:tenant/tokens/:id": { scope: "tenant", allow: ["lab_admin"] },
   "GET /api/tenants/:tenant/projects": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "reviewer", "contractor", "token_admin", "token_contractor"] },
   "GET /api/tenants/:tenant/projects/:project": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "reviewer", "contractor", "token_admin", "token_contractor"] },
+  "POST /api/tenants/:tenant/projects/:project/imports": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "GET /api/tenants/:tenant/projects/:project/imports": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
+  "GET /.well-known/sealroom-audit-key": { scope: "public" },
+  "GET /api/audit/heads/latest": { scope: "public" },
+  "GET /api/audit/proofs/inclusion": { scope: "any-actor" },
+  "GET /api/audit/proofs/consistency": { scope: "any-actor" },
+  "GET /api/tenants/:tenant/audit": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
+  "GET /api/tenants/:tenant/exposure": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
+  // Gateway: lab admins manage it; a token may read but never mint keys or add deployments; auditors read usage.
+  "GET /api/tenants/:tenant/gateway/deployments": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/gateway/deployments": { scope: "tenant", allow: ["lab_admin"] },
+  "GET /api/tenants/:tenant/gateway/keys": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/gateway/keys": { scope: "tenant", allow: ["lab_admin"] },
+  "DELETE /api/tenants/:tenant/gateway/keys/:id": { scope: "tenant", allow: ["lab_admin"] },
+  "GET /api/tenants/:tenant/gateway/usage": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
 };
 
 const isToken = (w: Who) => w === "token_admin" || w === "token_contractor";
@@ -129,6 +146,9 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
   if (path.includes("/invitations/:id")) {
     path = path.replace(":id", (await createInvitation(t.s, "terminal", tenant.id, { email: `inv${n}@test.dev`, role: "reviewer" }, TERMINAL)).invitation.id);
   }
+  if (path.includes("/gateway/keys/:id")) {
+    path = path.replace(":id", (await createGatewayKey(t.s, tenant.id, "terminal", { models: ["gpt-test"] }, TERMINAL)).row.id);
+  }
   if (path.includes("/tokens/:id")) {
     path = path.replace(":id", (await createApiToken(t.s, tenant.id, "terminal", { name: `t${n}`, role: "contractor", expiresInDays: 1 }, TERMINAL)).row.id);
   }
@@ -142,7 +162,18 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     "PATCH /api/tenants/:tenant/members/:userId": { role: "reviewer" },
     "POST /api/tenants/:tenant/invitations": { email: `new${n}@test.dev`, role: "lab_admin" },
     "POST /api/tenants/:tenant/tokens": { name: `token ${n}`, role: "contractor" },
+    "POST /api/tenants/:tenant/gateway/deployments": { alias: `gpt-${n}`, provider: "openai", baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", apiKey: "sk-provider-matrix-0000000000" },
+    "POST /api/tenants/:tenant/gateway/keys": { models: ["gpt-test"], rpm: 60 },
+    // Label Studio tasks (Content-Type application/json): one valid item per request.
+    "POST /api/tenants/:tenant/projects/:project/imports": [{ data: claimItem(`matrix-${n}`) }],
   };
+  const queries: Record<string, string> = {
+    "GET /api/audit/proofs/inclusion": "?index=0&size=2",
+    "GET /api/audit/proofs/consistency": "?size1=1&size2=2",
+    "GET /api/tenants/:tenant/audit": "?limit=5",
+    "GET /api/tenants/:tenant/exposure": "?from=2020-01-01&to=2030-01-01",
+  };
+  path += queries[key] ?? "";
   return key in bodies ? { path, body: bodies[key] } : { path };
 }
 

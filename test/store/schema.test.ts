@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addItems, createProject } from "../../src/services/projects.js";
 import { TERMINAL } from "../../src/services/context.js";
+import { sealedItemCodec } from "../../src/services/item-codec.js";
 import { createTenant } from "../../src/services/tenants.js";
 import { DIALECT, makeServices, type TestContext } from "../support/services.js";
 
@@ -55,10 +56,10 @@ describe("schema", () => {
   it("item payloads are sealed: a distinctive marker never reaches the database in the clear", async () => {
     const marker = "ZEBRA-MARKER-7f3a9c";
     const tenant = await createTenant(t.s, { slug: "marker-lab", name: "Marker Lab" }, TERMINAL);
-    await t.s.keyring.current(tenant.id);
+    const codec = await sealedItemCodec(t.s, tenant.id);
     await t.s.store.transaction(async (tx) => {
       const project = await createProject(t.s, tx, tenant.id, { slug: "p", name: "P", template: "claim-verification" }, TERMINAL);
-      await addItems(t.s, tx, project, [{ externalId: `ext-${marker}`, payload: { claim: { text: `The ${marker} is real.` } }, isGold: false }], TERMINAL);
+      await addItems(t.s, tx, project, codec, [{ externalId: `ext-${marker}`, payload: { claim: { text: `The ${marker} is real.` } }, isGold: false }], TERMINAL);
     });
     if (DIALECT === "sqlite") {
       const files = readdirSync(t.dataDir).filter((f) => f.startsWith("sealroom.db"));

@@ -11,7 +11,7 @@ import pg from "pg";
 import { loadConfig, withConfig, type Config } from "../../src/config/config.js";
 import { bootServices } from "../../src/launcher/services.js";
 import { memoryLogger } from "../../src/log/logger.js";
-import { LocalKek } from "../../src/seal/kek.js";
+import { LocalKek, loadOrCreateKeyFile } from "../../src/seal/kek.js";
 import type { Services } from "../../src/services/context.js";
 
 export type TestDialect = "sqlite" | "postgres";
@@ -24,14 +24,21 @@ export interface TestContext {
   readonly s: Services;
   readonly logLines: string[];
   readonly dataDir: string;
+  /** Flags that point the `sealroom` CLI at this same database (and key file, with `keyFile`). */
+  readonly cliArgs: readonly string[];
   /** Moves the test clock forward. */
   advance(ms: number): void;
   close(): Promise<void>;
 }
 
-/** Boots Services on a fresh database of the current dialect, with a fixed, movable clock. */
-export async function makeServices(changes: Partial<Config> = {}): Promise<TestContext> {
+/**
+ * Boots Services on a fresh database of the current dialect, with a fixed,
+ * movable clock. The master key is random and in memory, or, with `keyFile`,
+ * a real key file beside the data folder (for tests that run the CLI too).
+ */
+export async function makeServices(changes: Partial<Config> = {}, options: { keyFile?: boolean } = {}): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), "sealroom-test-"));
+  const keyFile = `${dataDir}-key/master.key`;
   let clock = Date.UTC(2026, 10, 28, 12, 0, 0);
   const log = memoryLogger();
   let schema: string | undefined;
@@ -47,14 +54,16 @@ export async function makeServices(changes: Partial<Config> = {}): Promise<TestC
   const config = withConfig(base, { passwordCostLog2: 10, ...changes });
   const s = await bootServices(config, {
     log,
-    kek: LocalKek.fromBytes(randomBytes(32)),
+    kek: options.keyFile ? await loadOrCreateKeyFile(keyFile) : LocalKek.fromBytes(randomBytes(32)),
     now: () => clock,
     ...(schema ? { store: { searchPath: schema } } : {}),
   });
+  const cliUrl = schema ? `${PG_URL}${PG_URL!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}` : undefined;
   return {
     s,
     logLines: log.lines,
     dataDir,
+    cliArgs: ["--data-dir", dataDir, "--key-file", keyFile, ...(cliUrl ? ["--database-url", cliUrl] : [])],
     advance: (ms) => {
       clock += ms;
     },
@@ -67,6 +76,7 @@ export async function makeServices(changes: Partial<Config> = {}): Promise<TestC
         await client.end();
       }
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(`${dataDir}-key`, { recursive: true, force: true });
     },
   };
 }

@@ -62,8 +62,8 @@ describe("architecture", () => {
     expect(violations((_f, t) => t.kind === "node" || (t.kind === "local" && t.name === "gateway"), (f) => f === "gateway")).toEqual([]);
   });
 
-  it("domain, auth, seal and audit are pure: node built-ins, domain and themselves (domain may use zod for its schemas)", () => {
-    const pure = new Set(["domain", "auth", "seal", "audit"]);
+  it("domain, auth, seal, audit and formats are pure: node built-ins, domain and themselves (domain may use zod for its schemas)", () => {
+    const pure = new Set(["domain", "auth", "seal", "audit", "formats"]);
     const allowed = (folder: string, t: ReturnType<typeof target>) =>
       t.kind === "node" || (t.kind === "local" && (t.name === "domain" || t.name === folder)) || (folder === "domain" && t.kind === "package" && t.name === "zod");
     expect(violations(allowed, (f) => pure.has(f))).toEqual([]);

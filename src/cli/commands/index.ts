@@ -5,8 +5,17 @@ import { migrateCommand } from "./migrate.js";
 import { operatorCreateCommand } from "./operator-create.js";
 import { startCommand } from "./start.js";
 import { tenantCreateCommand, tenantListCommand } from "./tenant.js";
+import { tenantShredCommand } from "./tenant-shred.js";
+import { importCommand } from "./import.js";
+import { keysRotateCommand, keysRotateMasterCommand } from "./keys.js";
 import { auditVerifyConsistency } from "./audit-verify-consistency.js";
 import { auditVerifyInclusion } from "./audit-verify-inclusion.js";
+import { auditHeads, auditSignHead } from "./audit-heads.js";
+import { auditProveConsistency, auditProveInclusion } from "./audit-prove.js";
+import { auditPublicKey } from "./audit-public-key.js";
+import { auditVerify } from "./audit-verify.js";
+import { exposureCommand } from "./exposure.js";
+import { gatewayDeploymentAddCommand, gatewayKeyCreateCommand, gatewayKeyRevokeCommand, gatewayUsageCommand } from "./gateway.js";
 
 export const commands: readonly Command[] = [
   startCommand,
@@ -14,7 +23,22 @@ export const commands: readonly Command[] = [
   operatorCreateCommand,
   tenantCreateCommand,
   tenantListCommand,
+  tenantShredCommand,
+  importCommand,
+  keysRotateCommand,
+  keysRotateMasterCommand,
   inviteCommand,
   auditVerifyInclusion,
   auditVerifyConsistency,
+  auditVerify,
+  auditProveInclusion,
+  auditProveConsistency,
+  auditPublicKey,
+  auditSignHead,
+  auditHeads,
+  exposureCommand,
+  gatewayDeploymentAddCommand,
+  gatewayKeyCreateCommand,
+  gatewayKeyRevokeCommand,
+  gatewayUsageCommand,
 ];

@@ -19,6 +19,11 @@ export function openSqlite(path: string): DialectHandle {
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
+  // 64 MiB page cache (the default is 2 MiB): imports insert blind-index keys at random places
+  // of a unique index, and with a small cache nearly every such insert first reads a page.
+  connection.pragma("cache_size = -65536");
+  // Deleted rows are zeroed, not left in free pages: shredding a tenant deletes its wrapped keys.
+  connection.pragma("secure_delete = ON");
   return {
     kind: "sqlite",
     dialect: new SqliteDialect({ database: connection }),

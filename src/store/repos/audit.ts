@@ -1,6 +1,7 @@
 /** The audit log's tables: entries, complete-subtree nodes, the frontier, signed heads, the signing key. */
 import type { Selectable } from "kysely";
 import type { AuditEntry } from "../../audit/entry.js";
+import { SealroomError } from "../../domain/errors.js";
 import type { Executor } from "../store.js";
 import type { AuditEntriesTable, AuditHeadsTable, AuditSigningKeysTable } from "../schema.js";
 
@@ -116,17 +117,84 @@ export async function listAuditHeads(db: Executor): Promise<AuditHeadRow[]> {
   return db.selectFrom("audit_heads").selectAll().orderBy("size").execute();
 }
 
+/** The signed head of exactly `size` entries, if one was signed. */
+export async function findAuditHead(db: Executor, size: number): Promise<AuditHeadRow | undefined> {
+  return db.selectFrom("audit_heads").selectAll().where("size", "=", size).executeTakeFirst();
+}
+
 /** The newest signed head. */
 export async function latestAuditHead(db: Executor): Promise<AuditHeadRow | undefined> {
   return db.selectFrom("audit_heads").selectAll().orderBy("size", "desc").limit(1).executeTakeFirst();
 }
 
-/** The signing key (there is one per installation). */
+/** The signing key (there is one per installation; if two processes raced to create one, the oldest wins everywhere). */
 export async function readSigningKey(db: Executor): Promise<AuditSigningKeyRow | undefined> {
-  return db.selectFrom("audit_signing_keys").selectAll().orderBy("created_at").limit(1).executeTakeFirst();
+  return db.selectFrom("audit_signing_keys").selectAll().orderBy("created_at").orderBy("id").limit(1).executeTakeFirst();
+}
+
+/** Every signing key's id and public half (for checking old heads). */
+export async function listSigningPublicKeys(db: Executor): Promise<Array<{ id: string; public_key: string }>> {
+  return db.selectFrom("audit_signing_keys").select(["id", "public_key"]).orderBy("created_at").orderBy("id").execute();
 }
 
 /** Stores the signing key; does nothing if one exists with that id. */
 export async function insertSigningKey(db: Executor, row: AuditSigningKeyRow): Promise<void> {
   await db.insertInto("audit_signing_keys").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
+}
+
+/**
+ * The stored tree as a node source for proofs (structurally the audit
+ * folder's NodeSource port). Reads asked for in the same tick (a proof asks
+ * for all its O(log n) nodes at once) go out as one query instead of one
+ * round trip each. A missing node means the requested size is beyond the
+ * log, or the table was tampered with.
+ */
+export function auditNodeSource(db: Executor): { node(level: number, index: number): Promise<Buffer> } {
+  type Wanted = { level: number; index: number; resolve: (hash: Buffer) => void; reject: (e: unknown) => void };
+  let queue: Wanted[] = [];
+  const fetch = async (batch: Wanted[]): Promise<void> => {
+    try {
+      const found = new Map<string, Buffer>();
+      for (let i = 0; i < batch.length; i += 500) {
+        const part = batch.slice(i, i + 500);
+        const rows = await db
+          .selectFrom("audit_nodes")
+          .select(["level", "idx", "hash"])
+          .where((eb) => eb.or(part.map((w) => eb.and([eb("level", "=", w.level), eb("idx", "=", w.index)]))))
+          .execute();
+        for (const r of rows) found.set(`${r.level}:${r.idx}`, Buffer.from(r.hash));
+      }
+      for (const w of batch) {
+        const hash = found.get(`${w.level}:${w.index}`);
+        if (hash) w.resolve(hash);
+        else w.reject(new SealroomError("not_found", `no stored Merkle node at level ${w.level}, index ${w.index}`));
+      }
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+    }
+  };
+  return {
+    node: (level, index) =>
+      new Promise<Buffer>((resolve, reject) => {
+        queue.push({ level, index, resolve, reject });
+        if (queue.length > 1) return;
+        queueMicrotask(() => {
+          const batch = queue;
+          queue = [];
+          // fetch settles every waiter itself and never rejects, so nothing is left unhandled.
+          void fetch(batch);
+        });
+      }),
+  };
+}
+
+/** Stored nodes of one level with index in [from, to], for batch checks. */
+export async function readAuditNodesOfLevel(db: Executor, level: number, from: number, to: number): Promise<Array<{ idx: number; hash: Buffer }>> {
+  const rows = await db.selectFrom("audit_nodes").select(["idx", "hash"]).where("level", "=", level).where("idx", ">=", from).where("idx", "<=", to).execute();
+  return rows.map((r) => ({ idx: r.idx, hash: Buffer.from(r.hash) }));
+}
+
+/** The number of entries the log's own state records. */
+export async function readAuditSize(db: Executor): Promise<number> {
+  return (await readAuditState(db, false)).size;
 }

@@ -25,15 +25,3 @@ export async function findProject(db: Executor, tenantId: string, idOrSlug: stri
 export async function listProjects(db: Executor, tenantId: string): Promise<ProjectRow[]> {
   return db.selectFrom("projects").selectAll().where("tenant_id", "=", tenantId).orderBy("slug").execute();
 }
-
-/** Inserts items and advances the project's maintained item counter in the same executor. */
-export async function insertItems(db: Executor, tenantId: string, projectId: string, rows: readonly ItemRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insertInto("items").values([...rows]).execute();
-  await db
-    .updateTable("projects")
-    .set((eb) => ({ item_count: eb("item_count", "+", rows.length) }))
-    .where("tenant_id", "=", tenantId)
-    .where("id", "=", projectId)
-    .execute();
-}

@@ -130,6 +130,12 @@ for (const mode of ["audit port throws", "audit store fails"] as Mode[]) {
       expectNothingHandedOut(await unchanged(() => as(broken, auditor).get(`/api/tenants/${ctx.w.a.slug}/exposure?${q}&actor=${actor}`)));
     });
 
+    it("listing a project's imports (sealed file names): nothing is returned when the read cannot be recorded", async () => {
+      const r = await unchanged(() => as(broken, admin).get(`/api/tenants/${ctx.w.a.slug}/projects/proj-a/imports`));
+      expectNothingHandedOut(r);
+      expect(JSON.stringify(r.body)).not.toMatch(/"imports"/);
+    });
+
     it("the same requests succeed once the audit log works (the failures above were the log's)", async () => {
       const fine = ctx.t.s;
       if (mode === "audit store fails") await sql`drop trigger audit_fail${DIALECT === "postgres" ? sql` on audit_entries` : sql``}`.execute(fine.store.db);

@@ -70,8 +70,11 @@ describe("import", () => {
     expect(errors[0]!.message).toMatch(/not valid JSON/);
     expect(await itemCount()).toEqual(before);
     expect(before).toEqual({ counter: 3, rows: 3 });
-    const records = await listProjectImports(t.s, tenant.id, "claims");
+    const records = await listProjectImports(t.s, tenant.id, "claims", TERMINAL);
     expect(records.map((r) => r.row.status)).toEqual(["failed", "published"]);
+    // Opening the sealed file names is itself an audited read.
+    const last = await t.s.store.db.selectFrom("audit_entries").select(["action", "tenant_id"]).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(last).toEqual({ action: "imports.read", tenant_id: tenant.id });
     expect(records[0]!.row).toMatchObject({ imported: 0, total: 15, rejected: 2 });
   });
 
@@ -148,7 +151,7 @@ describe("import", () => {
   it("records who imported what file (sealed name and hash) and writes the audit entry with counts only", async () => {
     const text = jsonl(items(2));
     const r = await run(text, { fileName: "lab-batch-7.jsonl" });
-    const [record] = await listProjectImports(t.s, tenant.id, "claims");
+    const [record] = await listProjectImports(t.s, tenant.id, "claims", TERMINAL);
     expect(record).toMatchObject({ fileName: "lab-batch-7.jsonl", sha256: r.sha256 });
     expect(record!.row).toMatchObject({ id: r.importId, status: "published", actor_type: "system", actor_id: "cli", total: 2, imported: 2 });
     const { createHash } = await import("node:crypto");

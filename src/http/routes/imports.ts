@@ -47,9 +47,9 @@ export const importRoutes = [
     path: "/api/tenants/:tenant/projects/:project/imports",
     auth: "actor",
     summary: "The project's import records, newest first: who, when, file name, SHA-256, counts.",
-    handle: async ({ s, params, principal }) => {
+    handle: async ({ s, params, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.imports.list");
-      return json({ imports: (await listProjectImports(s, t.id, params["project"]!)).map(presentImport) });
+      return json({ imports: (await listProjectImports(s, t.id, params["project"]!, caller)).map(presentImport) });
     },
   }),
 ];

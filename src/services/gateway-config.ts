@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { listDeployments, listLiveGatewayKeys, spendSince, type GatewayDeploymentRow } from "../store/repos/gateway.js";
 import { listProjects } from "../store/repos/projects.js";
 import { listTenants } from "../store/repos/tenants.js";
-import type { Services } from "./context.js";
+import { SYSTEM, eventBy, type Services } from "./context.js";
 import { apiKeyContext, isCarriableKey } from "./gateway-deployments.js";
 import { DEFAULT_PRICES, type ModelPrice } from "./gateway-prices.js";
 
@@ -72,6 +72,18 @@ export async function buildGatewayConfig(s: Services, version: number, usageSeq:
     spendSince(s.store.db, Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1)),
     pauses(s),
   ]);
+  // Opening provider keys is a read of sealed data: record it, per tenant, before any key is opened.
+  // If the entries cannot be written no configuration is built and the gateway keeps the one it has.
+  const handedOver = new Map<string, number>();
+  for (const d of deployments) if (paused.tenants.get(d.tenant_id) !== null) handedOver.set(d.tenant_id, (handedOver.get(d.tenant_id) ?? 0) + 1);
+  if (handedOver.size > 0) {
+    await s.store.transaction((tx) =>
+      s.audit.record(
+        tx,
+        ...[...handedOver].map(([tenantId, count]) => eventBy(SYSTEM, { tenantId, action: "gateway.keys.handover", detail: { deployments: count, version } })),
+      ),
+    );
+  }
   const nonce = randomBytes(9).toString("hex");
   const secrets: Buffer[] = [];
   let skipped = 0;

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/gateway/config.js";
 import { TERMINAL } from "../../src/services/context.js";
+import { SealroomError } from "../../src/domain/errors.js";
 import { buildGatewayConfig } from "../../src/services/gateway-config.js";
 import { addDeployment } from "../../src/services/gateway-deployments.js";
 import { createGatewayKey } from "../../src/services/gateway-keys.js";
@@ -47,6 +48,22 @@ describe("the gateway configuration message", () => {
     expect(msg.usageSeq).toBe(17);
     const compiled = compileConfig(msg, Date.now());
     expect(compiled.routes.get(`${a.id}\ngpt`)).toHaveLength(1);
+  });
+
+  it("records the hand-over of a tenant's provider keys before opening them, and builds nothing when that record fails", async () => {
+    const { a } = await setup();
+    await buildGatewayConfig(t.s, 5, null);
+    const last = await t.s.store.db.selectFrom("audit_entries").select(["action", "tenant_id", "detail"]).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(last).toMatchObject({ action: "gateway.keys.handover", tenant_id: a.id });
+    expect(JSON.parse(last.detail!)).toEqual({ deployments: 2, version: 5 });
+    let opened = 0;
+    const broken = {
+      ...t.s,
+      audit: { record: async () => Promise.reject(new SealroomError("audit_unavailable", "injected")) },
+      sealer: { ...t.s.sealer, open: async () => (opened++, Buffer.alloc(0)) } as unknown as typeof t.s.sealer,
+    };
+    await expect(buildGatewayConfig(broken, 6, null)).rejects.toMatchObject({ code: "audit_unavailable" });
+    expect(opened).toBe(0);
   });
 
   it("leaves out a deployment whose sealed key does not open (a ciphertext moved to another row)", async () => {

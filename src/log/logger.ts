@@ -13,11 +13,23 @@ export interface Logger {
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
-const SECRET_KEYS = /pass(word)?|secret|token|cookie|authorization|code|key/i;
+/**
+ * Field names that carry a secret: the name, with separators removed, is or
+ * ends with one of these. Matching whole endings (not substrings) keeps
+ * harmless fields such as errorCode, keyId or keyFile readable.
+ */
+const SECRET_ENDINGS = ["password", "passphrase", "secret", "token", "cookie", "authorization", "apikey", "privatekey", "recoverycode", "totpcode"];
+const SECRET_NAMES = new Set(["key", "code", "otp"]);
+
+/** True when a field named `name` may hold a secret. */
+export function isSecretField(name: string): boolean {
+  const flat = name.replace(/[-_\s]/g, "").toLowerCase();
+  return SECRET_NAMES.has(flat) || SECRET_ENDINGS.some((e) => flat.endsWith(e));
+}
 
 function redact(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = SECRET_KEYS.test(k) && k !== "requestId" && k !== "statusCode" ? "[redacted]" : v;
+  for (const [k, v] of Object.entries(fields)) out[k] = isSecretField(k) ? "[redacted]" : v;
   return out;
 }
 

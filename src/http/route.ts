@@ -7,6 +7,7 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
+import { SealroomError } from "../domain/errors.js";
 import type { Actor } from "../domain/policy.js";
 import type { Caller, RequestMeta, Services } from "../services/context.js";
 import type { ResolvedSession } from "../services/sessions.js";
@@ -59,6 +60,12 @@ export interface RouteSpec<B = unknown, Q = unknown> {
 /** Declares a route with its types inferred from its schemas. */
 export function route<B = undefined, Q = undefined>(spec: RouteSpec<B, Q>): RouteSpec<B, Q> {
   return spec;
+}
+
+/** The principal as a browser session; unauthenticated for anything else (routes declared auth: "session"). */
+export function sessionOf(p: Principal | undefined): Extract<Principal, { kind: "session" }> {
+  if (!p || p.kind !== "session") throw new SealroomError("unauthenticated", "Sign in first.");
+  return p;
 }
 
 /** The actor behind a principal. */

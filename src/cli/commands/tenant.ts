@@ -1,12 +1,12 @@
 /** `sealroom tenant create|list`: tenants from the operator's terminal. */
 import { z } from "zod";
+import { slugSchema as slug } from "../../domain/slug.js";
 import { TERMINAL } from "../../services/context.js";
 import { createTenant } from "../../services/tenants.js";
 import { listTenants } from "../../store/repos/tenants.js";
 import { parseCommandArgs, type Command } from "../command.js";
 import { STORE_HELP, STORE_OPTIONS, configFrom, storeFlags, withServices } from "../common.js";
 
-const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, "use 1-64 lowercase letters, digits and inner hyphens");
 
 export const tenantCreateCommand: Command = {
   name: "tenant create",

@@ -1,11 +1,10 @@
 /** Sign-in, second factor, sign-out. */
 import { z } from "zod";
-import { SealroomError } from "../../domain/errors.js";
 import { login } from "../../services/login.js";
 import { verifyMfa } from "../../services/mfa.js";
 import { logout, logoutEverywhere } from "../../services/sessions.js";
 import { clearSessionCookie, csrfTokenFor, setSessionCookie } from "../auth.js";
-import { json, route, type Principal } from "../route.js";
+import { json, route, sessionOf } from "../route.js";
 
 const loginBody = z.strictObject({ email: z.string().min(3).max(320), password: z.string().min(1).max(1024) });
 const mfaBody = z.union([
@@ -13,10 +12,6 @@ const mfaBody = z.union([
   z.strictObject({ recoveryCode: z.string().min(8).max(40) }),
 ]);
 
-function sessionOf(p: Principal | undefined) {
-  if (!p || p.kind !== "session") throw new SealroomError("unauthenticated", "Sign in first.");
-  return p;
-}
 
 export const authRoutes = [
   route({

@@ -6,12 +6,8 @@ import { listSessions } from "../../services/sessions.js";
 import { tenantsVisibleTo } from "../../services/tenants.js";
 import { csrfTokenFor } from "../auth.js";
 import { presentMe, presentSession } from "../presenters.js";
-import { json, route, type Principal } from "../route.js";
+import { json, route, sessionOf } from "../route.js";
 
-function sessionOf(p: Principal | undefined) {
-  if (!p || p.kind !== "session") throw new SealroomError("unauthenticated", "Sign in first.");
-  return p;
-}
 
 export const meRoutes = [
   route({

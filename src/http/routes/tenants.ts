@@ -1,5 +1,6 @@
 /** Tenants and what lab admins manage in them: members, invitations, API tokens, projects. */
 import { z } from "zod";
+import { slugSchema as slug } from "../../domain/slug.js";
 import { TENANT_ROLES } from "../../domain/policy.js";
 import { createApiToken, listTokens, revokeToken } from "../../services/api-tokens.js";
 import { createInvitation, listTenantInvitations, revokeTenantInvitation } from "../../services/invitations.js";
@@ -9,7 +10,6 @@ import { presentApiToken, presentInvitation, presentMember, presentProject, pres
 import { actorOf, json, route } from "../route.js";
 import { assertInstallation, tenantFor } from "../tenant-access.js";
 
-const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, "use 1-64 lowercase letters, digits and inner hyphens");
 const role = z.enum(TENANT_ROLES);
 
 export const tenantRoutes = [

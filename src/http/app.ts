@@ -17,6 +17,7 @@ import { healthRoutes } from "./routes/health.js";
 import { importRoutes } from "./routes/imports.js";
 import { invitationRoutes } from "./routes/invitations.js";
 import { meRoutes } from "./routes/me.js";
+import { openapiRoute } from "./routes/openapi.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { actorOf, type AppEnv, type Principal, type RouteSpec } from "./route.js";
 import { parseBody, parseQuery } from "./validate.js";
@@ -27,7 +28,7 @@ import { parseBody, parseQuery } from "./validate.js";
  * list erases them; register() only passes values those schemas produced.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const ROUTES: ReadonlyArray<RouteSpec<any, any>> = [...healthRoutes, ...authRoutes, ...meRoutes, ...tenantRoutes, ...importRoutes, ...invitationRoutes, ...auditRoutes, ...gatewayRoutes];
+export const ROUTES: ReadonlyArray<RouteSpec<any, any>> = [...healthRoutes, ...authRoutes, ...meRoutes, ...tenantRoutes, ...importRoutes, ...invitationRoutes, ...auditRoutes, ...gatewayRoutes, openapiRoute(() => ROUTES)];
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -27,6 +27,7 @@ type Outcome = "allowed" | 401 | 403 | 404;
 const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: boolean }> = {
   "GET /healthz": { scope: "public" },
   "GET /readyz": { scope: "public" },
+  "GET /api/openapi.json": { scope: "public" },
   "POST /api/auth/login": { scope: "public" },
   "POST /api/auth/mfa": { scope: "session" },
   "POST /api/auth/logout": { scope: "session" },

@@ -25,6 +25,7 @@ export type ErrorCode =
   | "invitation_invalid"
   | "token_expired"
   | "paused"
+  | "lease_expired"
   | "config_invalid"
   | "key_file_insecure"
   | "decryption_failed"

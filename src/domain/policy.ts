@@ -50,7 +50,19 @@ export type Action =
   | "tenant.gateway.keys.list"
   | "tenant.gateway.keys.create"
   | "tenant.gateway.keys.revoke"
-  | "tenant.gateway.usage.read";
+  | "tenant.gateway.usage.read"
+  | "tenant.pause"
+  | "tenant.projects.create"
+  | "tenant.projects.manage"
+  | "tenant.projects.guidelines.read"
+  | "tenant.work"
+  | "tenant.review"
+  | "tenant.agreement.read"
+  | "tenant.export"
+  | "tenant.hours.log"
+  | "tenant.hours.read"
+  | "tenant.hours.approve"
+  | "tenant.notifications.read";
 
 export type Resource = { readonly type: "installation" } | { readonly type: "tenant"; readonly tenantId: string };
 
@@ -79,14 +91,29 @@ const TENANT_GRANTS: Readonly<Record<Exclude<Action, `installation.${string}`>, 
   "tenant.gateway.keys.create": ["lab_admin"],
   "tenant.gateway.keys.revoke": ["lab_admin"],
   "tenant.gateway.usage.read": ["lab_admin", "lab_auditor"],
+  "tenant.pause": ["lab_admin"],
+  "tenant.projects.create": ["lab_admin"],
+  "tenant.projects.manage": ["lab_admin"],
+  "tenant.projects.guidelines.read": ["lab_admin", "reviewer", "contractor"],
+  // Doing the work: contractors claim and answer; reviewers (and lab admins) review and adjudicate.
+  "tenant.work": ["contractor"],
+  "tenant.review": ["lab_admin", "reviewer"],
+  "tenant.agreement.read": ["lab_admin", "lab_auditor", "reviewer"],
+  "tenant.export": ["lab_admin"],
+  // Hours: contractors log their own; lab admins and auditors read everyone's; lab admins approve.
+  "tenant.hours.log": ["contractor"],
+  "tenant.hours.read": ["lab_admin", "lab_auditor", "contractor"],
+  "tenant.hours.approve": ["lab_admin"],
+  "tenant.notifications.read": ["lab_admin"],
 };
 
 /**
  * What an operator may do inside a tenant: manage it, never read its data.
+ * Pausing a whole tenant is allowed (the installation's emergency brake).
  * Inviting is allowed so an operator can bring a new tenant's first lab admin
  * (the service restricts operator invitations to the lab_admin role).
  */
-const OPERATOR_TENANT_ACTIONS: ReadonlySet<Action> = new Set<Action>(["tenant.read", "tenant.invitations.create", "tenant.invitations.list"]);
+const OPERATOR_TENANT_ACTIONS: ReadonlySet<Action> = new Set<Action>(["tenant.read", "tenant.invitations.create", "tenant.invitations.list", "tenant.pause"]);
 
 /**
  * A program's API token cannot mint new credentials: creating tokens,
@@ -94,7 +121,7 @@ const OPERATOR_TENANT_ACTIONS: ReadonlySet<Action> = new Set<Action>(["tenant.re
  * person, so a stolen token cannot make itself permanent or spend the lab's
  * provider budget.
  */
-const TOKEN_DENIED: ReadonlySet<Action> = new Set<Action>(["tenant.tokens.create", "tenant.invitations.create", "tenant.members.update", "tenant.tokens.revoke", "tenant.gateway.deployments.add", "tenant.gateway.keys.create", "tenant.gateway.keys.revoke"]);
+const TOKEN_DENIED: ReadonlySet<Action> = new Set<Action>(["tenant.hours.approve", "tenant.tokens.create", "tenant.invitations.create", "tenant.members.update", "tenant.tokens.revoke", "tenant.gateway.deployments.add", "tenant.gateway.keys.create", "tenant.gateway.keys.revoke"]);
 
 /** The role `actor` holds in `tenantId`, if any. */
 export function roleIn(actor: Actor, tenantId: string): TenantRole | undefined {

@@ -18,3 +18,8 @@ export function parseIsoTime(text: string): number | undefined {
   const ms = Date.parse(m[4] === undefined ? `${m[1]}-${m[2]}-${m[3]}T00:00:00Z` : text.trim());
   return Number.isFinite(ms) ? ms : undefined;
 }
+
+/** The UTC calendar day (YYYY-MM-DD) of an epoch-millisecond instant. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}

@@ -26,6 +26,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   paused: 423,
+  lease_expired: 409,
   too_many_requests: 429,
   account_locked: 429,
   config_invalid: 500,

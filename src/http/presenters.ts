@@ -74,7 +74,11 @@ export function presentProject(p: ProjectRow) {
     template: p.template,
     status: p.status,
     pauseReason: p.pause_reason,
+    config: JSON.parse(p.config) as unknown,
     itemCount: p.item_count,
+    submittedCount: p.submitted_count,
+    resolvedCount: p.resolved_count,
+    guidelinesVersion: p.guidelines_version,
     createdAt: iso(p.created_at),
   };
 }

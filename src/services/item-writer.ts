@@ -9,7 +9,7 @@
  */
 import { uuidv7 } from "../auth/ids.js";
 import { existingContentKeys, insertNewItemRows } from "../store/repos/items.js";
-import type { ItemRow } from "../store/repos/projects.js";
+import type { ItemRow, NewItemRow } from "../store/repos/projects.js";
 import type { Tx } from "../store/store.js";
 import type { EncodedBatch, ItemCodec } from "./item-codec.js";
 
@@ -67,7 +67,7 @@ export class ItemWriter {
     const { externalKeys, contentKeys } = batch.encoded;
     // The first item of each external key is a candidate row; later ones in the batch compare against what ends up stored.
     const first = new Map<string, number>();
-    const rows: ItemRow[] = [];
+    const rows: NewItemRow[] = [];
     const repeats: number[] = [];
     batch.items.forEach((item, i) => {
       const ext = externalKeys[i]!;
@@ -92,7 +92,7 @@ export class ItemWriter {
     return outcome;
   }
 
-  #row(batch: PreparedBatch, i: number): ItemRow {
+  #row(batch: PreparedBatch, i: number): NewItemRow {
     const payload = batch.encoded.payloads[i]!;
     return {
       tenant_id: this.target.tenantId,

@@ -2,6 +2,7 @@
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
 import { stableJson } from "../domain/templates/stable-json.js";
+import { parseProjectConfig } from "../domain/work/project-config.js";
 import type { TemplateName } from "../domain/templates/index.js";
 import { lockProjectForWrite } from "../store/repos/items.js";
 import { findProject, insertProject, listProjects, type ProjectRow } from "../store/repos/projects.js";
@@ -17,9 +18,10 @@ export async function createProject(
   s: Services,
   db: Tx,
   tenantId: string,
-  input: { slug: string; name: string; template: TemplateName; config?: Record<string, unknown> },
+  input: { slug: string; name: string; template: TemplateName; config?: unknown },
   caller: Caller,
 ): Promise<ProjectRow> {
+  const config = parseProjectConfig(input.template, input.config ?? {});
   if (await findProject(db, tenantId, input.slug)) throw new SealroomError("conflict", `A project with slug '${input.slug}' already exists in this tenant.`);
   const now = s.now();
   const row: ProjectRow = {
@@ -30,13 +32,18 @@ export async function createProject(
     template: input.template,
     status: "active",
     pause_reason: null,
-    config: JSON.stringify(input.config ?? {}),
+    config: JSON.stringify(config),
     item_count: 0,
     created_at: now,
     updated_at: now,
+    guidelines: null,
+    guidelines_version: 0,
+    submitted_count: 0,
+    resolved_count: 0,
+    archived_at: null,
   };
   await insertProject(db, row);
-  await s.audit.record(db, eventBy(caller, { tenantId, action: "project.create", objectType: "project", objectId: row.id, detail: { slug: row.slug, template: row.template } }));
+  await s.audit.record(db, eventBy(caller, { tenantId, action: "project.create", objectType: "project", objectId: row.id, detail: { slug: row.slug, template: row.template, config } }));
   return row;
 }
 

@@ -11,6 +11,7 @@ import * as m0002 from "./migrations/0002_audit.js";
 import * as m0003 from "./migrations/0003_sealed_import.js";
 import * as m0004 from "./migrations/0004_audit_exposure.js";
 import * as m0005 from "./migrations/0005_gateway.js";
+import * as m0006 from "./migrations/0006_work_engine.js";
 
 type MigrationModule = { up(db: Kysely<unknown>, d: DialectHandle): Promise<void> };
 
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ["0003_sealed_import", m0003],
   ["0004_audit_exposure", m0004],
   ["0005_gateway", m0005],
+  ["0006_work_engine", m0006],
 ];
 
 function provider(d: DialectHandle): MigrationProvider {

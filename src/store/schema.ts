@@ -5,6 +5,8 @@
  * table leads with tenant_id so the schema can be distributed by tenant.
  */
 
+import type { Generated } from "kysely";
+
 export type Role = "lab_admin" | "lab_auditor" | "reviewer" | "contractor";
 
 export interface InstallationTable {
@@ -126,6 +128,13 @@ export interface ProjectsTable {
   item_count: number;
   created_at: number;
   updated_at: number;
+  /** Markdown, sealed (context: projects / id / guidelines); null until a lab admin sets it. */
+  guidelines: Generated<Buffer | null>;
+  guidelines_version: Generated<number>;
+  /** Maintained counters: answers submitted, items resolved. */
+  submitted_count: Generated<number>;
+  resolved_count: Generated<number>;
+  archived_at: Generated<number | null>;
 }
 
 export interface ItemsTable {
@@ -141,6 +150,156 @@ export interface ItemsTable {
   created_at: number;
   /** Keyed fingerprint (HMAC) of the item's content, to report changed items on re-import; null on rows older than 0003. */
   content_key: string | null;
+  /** Higher first; oldest first (seq) within a priority. */
+  priority: Generated<number>;
+  /** Leases and answers counting toward the project's overlap N. */
+  assigned: Generated<number>;
+  submitted: Generated<number>;
+  /** 1 while the item can still be handed out (assigned < N; gold items stay open). */
+  queue_open: Generated<number>;
+  resolved_at: Generated<number | null>;
+  /** 1 while the item waits for an adjudicator. */
+  needs_adjudication: Generated<number>;
+}
+
+export interface ProjectMembersTable {
+  tenant_id: string;
+  project_id: string;
+  user_id: string;
+  role: "contractor" | "reviewer";
+  status: "active" | "suspended";
+  status_reason: string | null;
+  tasks_served: number;
+  gold_served: number;
+  gold_answered: number;
+  gold_correct: number;
+  submitted: number;
+  leases_since_submit: number;
+  /** UTC day (YYYY-MM-DD) that day_count counts leases of. */
+  day: string;
+  day_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type AssignmentStatus = "leased" | "paused" | "submitted" | "returned" | "skipped" | "expired";
+export type ReviewStatus = "none" | "pending" | "accepted" | "rejected" | "fixed" | "escalated";
+
+export interface AssignmentsTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  item_id: string;
+  user_id: string;
+  status: AssignmentStatus;
+  is_gold: number;
+  leased_at: number;
+  expires_at: number;
+  last_seen_at: number;
+  active_ms: number;
+  /** While paused: how much of the lease was left, restored on resume. */
+  paused_remaining_ms: number | null;
+  draft: Buffer | null;
+  draft_at: number | null;
+  skip_reason: Buffer | null;
+  submitted_at: number | null;
+  answer_version: number;
+  review_status: ReviewStatus;
+  gold_correct: number | null;
+  updated_at: number;
+}
+
+export interface AnswersTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  item_id: string;
+  assignment_id: string;
+  author_id: string;
+  version: number;
+  kind: "submission" | "fix";
+  body: Buffer;
+  active_ms: number;
+  created_at: number;
+}
+
+export interface ReviewsTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  item_id: string;
+  assignment_id: string | null;
+  reviewer_id: string;
+  mode: "review" | "blind_sufficiency" | "adjudication";
+  decision: string;
+  body: Buffer;
+  created_at: number;
+}
+
+export interface ResolutionsTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  item_id: string;
+  method: "single" | "unanimous" | "reviewed" | "adjudicated";
+  answer_id: string | null;
+  body: Buffer;
+  resolved_by: string | null;
+  created_at: number;
+}
+
+export interface TaskEventsTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  user_id: string;
+  assignment_id: string;
+  kind: "lease" | "heartbeat" | "draft" | "submit" | "skip" | "expire";
+  at: number;
+}
+
+export interface HoursEntriesTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  user_id: string;
+  kind: "manual" | "correction";
+  start_at: number;
+  end_at: number;
+  ms: number;
+  ref_id: string | null;
+  reason: Buffer;
+  created_by: string;
+  created_at: number;
+}
+
+export interface HoursDecisionsTable {
+  tenant_id: string;
+  id: string;
+  entry_id: string;
+  decision: "approved" | "rejected";
+  decided_by: string;
+  decided_at: number;
+}
+
+export interface BlockedAttemptsTable {
+  tenant_id: string;
+  id: string;
+  project_id: string | null;
+  user_id: string;
+  action: string;
+  reason: string;
+  at: number;
+}
+
+export interface NotificationsTable {
+  tenant_id: string;
+  id: string;
+  kind: string;
+  project_id: string | null;
+  subject_user_id: string | null;
+  detail: string;
+  created_at: number;
 }
 
 export interface ImportsTable {
@@ -301,6 +460,16 @@ export interface Database {
   gateway_keys: GatewayKeysTable;
   gateway_usage: GatewayUsageTable;
   gateway_state: GatewayStateTable;
+  project_members: ProjectMembersTable;
+  assignments: AssignmentsTable;
+  answers: AnswersTable;
+  reviews: ReviewsTable;
+  resolutions: ResolutionsTable;
+  task_events: TaskEventsTable;
+  hours_entries: HoursEntriesTable;
+  hours_decisions: HoursDecisionsTable;
+  blocked_attempts: BlockedAttemptsTable;
+  notifications: NotificationsTable;
   audit_entries: AuditEntriesTable;
   audit_nodes: AuditNodesTable;
   audit_state: AuditStateTable;

@@ -15,6 +15,8 @@ import { auditProveConsistency, auditProveInclusion } from "./audit-prove.js";
 import { auditPublicKey } from "./audit-public-key.js";
 import { auditVerify } from "./audit-verify.js";
 import { exposureCommand } from "./exposure.js";
+import { hoursCommands } from "./hours.js";
+import { agreementCommands } from "./agreement.js";
 import { gatewayDeploymentAddCommand, gatewayKeyCreateCommand, gatewayKeyRevokeCommand, gatewayUsageCommand } from "./gateway.js";
 
 export const commands: readonly Command[] = [
@@ -41,4 +43,6 @@ export const commands: readonly Command[] = [
   gatewayKeyCreateCommand,
   gatewayKeyRevokeCommand,
   gatewayUsageCommand,
+  ...hoursCommands,
+  ...agreementCommands,
 ];

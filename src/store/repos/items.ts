@@ -5,7 +5,7 @@
  * repeats and `item_count` stays exact.
  */
 import type { Executor } from "../store.js";
-import type { ItemRow } from "./projects.js";
+import type { ItemRow, NewItemRow } from "./projects.js";
 
 /** Rows per INSERT: 1,000 rows x 9 columns stays well inside SQLite's 32,766 bound parameters. */
 export const ITEM_INSERT_ROWS = 1000;
@@ -57,7 +57,7 @@ export async function existingContentKeys(
  * advances the project's counter by the rows really inserted and returns
  * their external keys.
  */
-export async function insertNewItemRows(db: Executor, tenantId: string, projectId: string, rows: readonly ItemRow[]): Promise<Set<string>> {
+export async function insertNewItemRows(db: Executor, tenantId: string, projectId: string, rows: readonly NewItemRow[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += ITEM_INSERT_ROWS) {
     const r = await db

@@ -10,7 +10,7 @@ import type { Executor } from "../store.js";
 
 /** A sealed column of a tenant-owned table keyed by (tenant_id, id); the seal context is (tenant, table, id, column). */
 export interface SealedColumn {
-  readonly table: "items" | "imports" | "gateway_deployments";
+  readonly table: "items" | "imports" | "gateway_deployments" | "projects" | "assignments" | "answers" | "reviews" | "resolutions" | "hours_entries";
   readonly column: string;
 }
 
@@ -20,6 +20,13 @@ export const TENANT_SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "imports", column: "file_name" },
   { table: "imports", column: "file_sha256" },
   { table: "gateway_deployments", column: "api_key" },
+  { table: "projects", column: "guidelines" },
+  { table: "assignments", column: "draft" },
+  { table: "assignments", column: "skip_reason" },
+  { table: "answers", column: "body" },
+  { table: "reviews", column: "body" },
+  { table: "resolutions", column: "body" },
+  { table: "hours_entries", column: "reason" },
 ];
 
 /** The 4-byte header field that names data-key `version`. */

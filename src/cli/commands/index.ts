@@ -16,6 +16,7 @@ import { auditPublicKey } from "./audit-public-key.js";
 import { auditVerify } from "./audit-verify.js";
 import { exposureCommand } from "./exposure.js";
 import { hoursCommands } from "./hours.js";
+import { projectCreateCommand, projectPauseCommands } from "./project.js";
 import { agreementCommands } from "./agreement.js";
 import { gatewayDeploymentAddCommand, gatewayKeyCreateCommand, gatewayKeyRevokeCommand, gatewayUsageCommand } from "./gateway.js";
 
@@ -26,6 +27,8 @@ export const commands: readonly Command[] = [
   tenantCreateCommand,
   tenantListCommand,
   tenantShredCommand,
+  projectCreateCommand,
+  ...projectPauseCommands,
   importCommand,
   keysRotateCommand,
   keysRotateMasterCommand,

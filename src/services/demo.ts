@@ -1,8 +1,10 @@
 /**
  * The demo workspace seeded on a fresh installation: tenant "Demo Lab"
  * (demo-lab), a claim-verification project (demo-claims) with the 30 licensed
- * sample items in samples/, and one account per role with random passwords
- * that are returned once for printing. Seeding runs once per database.
+ * sample items in samples/ (each carries a gold block, so all are gold
+ * items), the demo contractors and reviewer as its members, and one account
+ * per role with random passwords that are returned once for printing.
+ * Seeding runs once per database.
  */
 import { readFileSync } from "node:fs";
 import { SealroomError } from "../domain/errors.js";
@@ -10,6 +12,7 @@ import { itemTemplate } from "../domain/templates/index.js";
 import type { TenantRole } from "../domain/policy.js";
 import { markDemoSeeded, readInstallation } from "../store/repos/installation.js";
 import { upsertMembership } from "../store/repos/tenants.js";
+import { upsertMember } from "../store/repos/work.js";
 import { SYSTEM, eventBy, type Services } from "./context.js";
 import { sealedItemCodec } from "./item-codec.js";
 import { addItems, createProject } from "./projects.js";
@@ -73,6 +76,11 @@ export async function seedDemo(s: Services): Promise<DemoAccount[] | undefined> 
       if (a.role !== "operator") {
         await upsertMembership(tx, tenant.id, user.id, a.role, s.now());
         await s.audit.record(tx, eventBy(SYSTEM, { tenantId: tenant.id, action: "member.add", objectType: "user", objectId: user.id, detail: { role: a.role } }));
+      }
+      // The demo's contractors and reviewer work on the demo project from their first sign-in.
+      if (a.role === "contractor" || a.role === "reviewer") {
+        await upsertMember(tx, { tenant_id: tenant.id, project_id: project.id, user_id: user.id, role: a.role }, s.now());
+        await s.audit.record(tx, eventBy(SYSTEM, { tenantId: tenant.id, action: "project.member.add", objectType: "user", objectId: user.id, detail: { projectId: project.id, role: a.role } }));
       }
       accounts.push({ role: a.role, email: a.email, password });
     }

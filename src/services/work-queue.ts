@@ -38,6 +38,8 @@ import { assertWorkable, memberAs, openItem, suspendMember, takeRead, type WorkC
 
 /** A gap between signals longer than this is idle time, not work. */
 export const IDLE_GAP_MS = 2 * 60_000;
+/** While throttled (many leases without a submission), leases are spaced this far apart. */
+export const THROTTLE_SPACING_MS = 60_000;
 /** Expired leases swept per claim (the rest on the next ones). */
 const EXPIRE_BATCH = 50;
 
@@ -78,7 +80,11 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
       await suspendMember(s, tx, ctx, userId, "abuse", reason, { leasesSinceSubmit: m.leases_since_submit });
       return { kind: "suspended" as const, reason };
     }
-    if (signal === "throttle") throw new SealroomError("too_many_requests", "You have taken many tasks without submitting any; submit work before claiming more.", { retryAfterSeconds: 60 });
+    if (signal === "throttle" && now - m.last_lease_at < THROTTLE_SPACING_MS) {
+      // Throttled: one lease a minute. A refused claim still counts, so hammering through the throttle leads to suspension.
+      await updateMember(tx, m, { leases_since_submit: m.leases_since_submit + 1, updated_at: now });
+      return { kind: "throttled" as const };
+    }
     const day = utcDay(now);
     const dayCount = m.day === day ? m.day_count : 0;
     const cap = ctx.config.maxTasksPerDay;
@@ -89,6 +95,7 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
       tasks_served: m.tasks_served + 1,
       gold_served: m.gold_served + assignment.is_gold,
       leases_since_submit: m.leases_since_submit + 1,
+      last_lease_at: now,
       day,
       day_count: dayCount + 1,
       updated_at: now,
@@ -100,6 +107,7 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
   if (outcome.kind === "refused") throw new SealroomError("forbidden", "You are not an active contractor on this project.");
   if (outcome.kind === "suspended") throw new SealroomError("forbidden", outcome.reason, { reason: outcome.reason });
   if (outcome.kind === "empty") return { task: null, reason: "queue_empty" };
+  if (outcome.kind === "throttled") throw new SealroomError("too_many_requests", "You have taken many tasks without submitting any: one new task a minute until you submit work.", { retryAfterSeconds: 60 });
   return { task: await readTask(s, ctx, outcome.assignment, caller) };
 }
 

@@ -175,6 +175,8 @@ export interface ProjectMembersTable {
   gold_correct: number;
   submitted: number;
   leases_since_submit: number;
+  /** When the member last took a lease (the throttle spaces leases a minute apart). */
+  last_lease_at: number;
   /** UTC day (YYYY-MM-DD) that day_count counts leases of. */
   day: string;
   day_count: number;

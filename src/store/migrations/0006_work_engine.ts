@@ -67,6 +67,7 @@ export async function up(db: Kysely<unknown>, d: DialectHandle): Promise<void> {
     .addColumn("gold_correct", bigint, (c) => c.notNull().defaultTo(0))
     .addColumn("submitted", bigint, (c) => c.notNull().defaultTo(0))
     .addColumn("leases_since_submit", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("last_lease_at", bigint, (c) => c.notNull().defaultTo(0))
     .addColumn("day", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("day_count", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("created_at", bigint, (c) => c.notNull())

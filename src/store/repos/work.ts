@@ -44,6 +44,7 @@ export async function upsertMember(db: Executor, row: Pick<MemberRow, "tenant_id
       gold_correct: 0,
       submitted: 0,
       leases_since_submit: 0,
+      last_lease_at: 0,
       day: "",
       day_count: 0,
       created_at: now,

@@ -173,7 +173,7 @@ export async function maybeResolve(s: Services, tx: Tx, ctx: WorkContext, itemId
     answers.push({ row, body, checked: recheck(ctx, content, body), assignment: x });
   }
   const first = answers[0]!;
-  const agree = answers.every((x) => ctx.template.sameAnswer(first.checked, x.checked));
+  const agree = answers.slice(1).every((x) => ctx.template.sameAnswer(first.checked, x.checked));
   if (!agree) {
     await setNeedsAdjudication(tx, ctx.tenant.id, itemId, true);
     return;

@@ -13,6 +13,12 @@ import { createGatewayKey } from "../../src/services/gateway-keys.js";
 import { createInvitation } from "../../src/services/invitations.js";
 import { createUser } from "../../src/services/users.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
+import { sealedItemCodec } from "../../src/services/item-codec.js";
+import { addProjectMember } from "../../src/services/project-admin.js";
+import { addItems, createProject, getProject } from "../../src/services/projects.js";
+import { getTenant } from "../../src/services/tenants.js";
+import { workContext } from "../../src/services/work-access.js";
+import { claimNext } from "../../src/services/work-queue.js";
 import { Client, client } from "../support/http.js";
 import { claimItem } from "../support/items.js";
 import { makeServices, type TestContext } from "../support/services.js";
@@ -24,7 +30,7 @@ type Scope = "public" | "session" | "any-actor" | "installation" | "tenant";
 type Outcome = "allowed" | 401 | 403 | 404;
 
 /** Route → who may call it. For tenant routes, `allow` lists who may act in their own tenant. */
-const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: boolean }> = {
+const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: boolean; people?: true }> = {
   "GET /healthz": { scope: "public" },
   "GET /readyz": { scope: "public" },
   "GET /api/openapi.json": { scope: "public" },
@@ -67,6 +73,29 @@ const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: 
   "POST /api/tenants/:tenant/gateway/keys": { scope: "tenant", allow: ["lab_admin"] },
   "DELETE /api/tenants/:tenant/gateway/keys/:id": { scope: "tenant", allow: ["lab_admin"] },
   "GET /api/tenants/:tenant/gateway/usage": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
+  // Running projects: lab admins (and their tokens); an operator may pause a whole tenant but read nothing in it.
+  "POST /api/tenants/:tenant/projects": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "PATCH /api/tenants/:tenant/projects/:project/config": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "GET /api/tenants/:tenant/projects/:project/guidelines": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer", "contractor"] },
+  "POST /api/tenants/:tenant/projects/:project/guidelines": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "GET /api/tenants/:tenant/projects/:project/members": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/projects/:project/members": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "DELETE /api/tenants/:tenant/projects/:project/members/:userId": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/projects/:project/members/:userId/reinstate": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/projects/:project/pause": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/projects/:project/resume": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/projects/:project/archive": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/pause": { scope: "tenant", operator: true, allow: ["lab_admin", "token_admin"] },
+  "POST /api/tenants/:tenant/resume": { scope: "tenant", operator: true, allow: ["lab_admin", "token_admin"] },
+  "GET /api/tenants/:tenant/notifications": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  // The work itself is a person's: contractors only, signed in (tokens are refused).
+  "POST /api/tenants/:tenant/projects/:project/tasks/claim": { scope: "tenant", people: true, allow: ["contractor"] },
+  "GET /api/tenants/:tenant/projects/:project/tasks": { scope: "tenant", people: true, allow: ["contractor"] },
+  "GET /api/tenants/:tenant/projects/:project/tasks/:id": { scope: "tenant", people: true, allow: ["contractor"] },
+  "POST /api/tenants/:tenant/projects/:project/tasks/:id/heartbeat": { scope: "tenant", people: true, allow: ["contractor"] },
+  "POST /api/tenants/:tenant/projects/:project/tasks/:id/draft": { scope: "tenant", people: true, allow: ["contractor"] },
+  "POST /api/tenants/:tenant/projects/:project/tasks/:id/skip": { scope: "tenant", people: true, allow: ["contractor"] },
+  "POST /api/tenants/:tenant/projects/:project/tasks/:id/submit": { scope: "tenant", people: true, allow: ["contractor"] },
 };
 
 const isToken = (w: Who) => w === "token_admin" || w === "token_contractor";
@@ -78,6 +107,8 @@ function expected(key: string, who: Who, other: boolean): Outcome {
   if (who === "none") return 401;
   if (m.scope === "session") return isToken(who) ? 403 : "allowed";
   if (m.scope === "any-actor") return "allowed";
+  // Tenant routes for people only (the work itself): API tokens are refused before the tenant is looked at.
+  if (m.people && isToken(who)) return 403;
   if (m.scope === "installation") return who === "operator" ? "allowed" : 403;
   if (who === "operator") return m.operator ? "allowed" : 403;
   if (other) return 404;
@@ -133,17 +164,45 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+/**
+ * A task of the tenant's contractor: a fresh item claimed for them, or (when
+ * the project is paused or the contractor is throttled) their latest lease.
+ */
+async function contractorTask(tenantId: string, project: string, key: "a" | "b"): Promise<string> {
+  const p = await getProject(t.s, tenantId, project);
+  const codec = await sealedItemCodec(t.s, tenantId);
+  const n = ++counter;
+  await t.s.store.transaction((tx) => addItems(t.s, tx, p, codec, [{ externalId: `task-${n}`, payload: claimItem(`task-${n}`), isGold: false }], TERMINAL));
+  const userId = w.userId(key, "contractor");
+  const tenant = await getTenant(t.s, tenantId);
+  const claimed = await claimNext(t.s, await workContext(t.s, tenant, project), userId, TERMINAL).catch(() => null);
+  if (claimed?.task) return claimed.task.assignmentId;
+  const latest = await t.s.store.db.selectFrom("assignments").select("id").where("tenant_id", "=", tenantId).where("user_id", "=", userId).orderBy("id", "desc").executeTakeFirst();
+  return latest?.id ?? "00000000-0000-7000-8000-000000000000";
+}
+
 /** Builds a concrete request for a route against tenant A (own) or B (other), creating fresh objects to act on. */
 async function requestFor(key: string, other: boolean): Promise<{ path: string; body?: unknown }> {
   const [, pattern] = key.split(" ") as [string, string];
   const tenant = other ? w.b : w.a;
   const n = ++counter;
   let path = pattern.replace(":tenant", tenant.slug).replace(":project", other ? "proj-b" : "proj-a");
-  if (path.includes(":userId")) {
+  const freshContractor = async () => {
     const u = await t.s.store.transaction((tx) => createUser(t.s, tx, { email: `fresh${n}@test.dev`, displayName: "fresh", password: PASSWORD }, TERMINAL));
     await upsertMembership(t.s.store.db, tenant.id, u.id, "contractor", t.s.now());
-    path = path.replace(":userId", u.id);
+    return u.id;
+  };
+  if (path.includes(":userId")) {
+    const id = await freshContractor();
+    if (path.includes("/projects/")) await addProjectMember(t.s, await getProject(t.s, tenant.id, other ? "proj-b" : "proj-a"), id, "contractor", TERMINAL);
+    path = path.replace(":userId", id);
   }
+  if (key.endsWith("/archive")) {
+    // Archiving cannot be undone: archive a project made for it, not the one the other routes use.
+    const p = await t.s.store.transaction((tx) => createProject(t.s, tx, tenant.id, { slug: `arch-${n}`, name: "To archive", template: "classification" }, TERMINAL));
+    path = path.replace(other ? "proj-b" : "proj-a", p.slug);
+  }
+  if (path.includes("/tasks/:id")) path = path.replace(":id", await contractorTask(tenant.id, other ? "proj-b" : "proj-a", other ? "b" : "a"));
   if (path.includes("/invitations/:id")) {
     path = path.replace(":id", (await createInvitation(t.s, "terminal", tenant.id, { email: `inv${n}@test.dev`, role: "reviewer" }, TERMINAL)).invitation.id);
   }
@@ -165,6 +224,15 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     "POST /api/tenants/:tenant/tokens": { name: `token ${n}`, role: "contractor" },
     "POST /api/tenants/:tenant/gateway/deployments": { alias: `gpt-${n}`, provider: "openai", baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", apiKey: "sk-provider-matrix-0000000000" },
     "POST /api/tenants/:tenant/gateway/keys": { models: ["gpt-test"], rpm: 60 },
+    "POST /api/tenants/:tenant/projects": { slug: `made-${n}`, name: `Made ${n}`, template: "classification" },
+    "PATCH /api/tenants/:tenant/projects/:project/config": { leaseMinutes: 30 },
+    "POST /api/tenants/:tenant/projects/:project/guidelines": { markdown: `# Guidelines ${n}` },
+    "POST /api/tenants/:tenant/projects/:project/members": { userId: key === "POST /api/tenants/:tenant/projects/:project/members" ? await freshContractor() : "", role: "contractor" },
+    "POST /api/tenants/:tenant/projects/:project/pause": { reason: "matrix pause" },
+    "POST /api/tenants/:tenant/pause": { reason: "matrix pause" },
+    "POST /api/tenants/:tenant/projects/:project/tasks/:id/draft": { draft: { note: "matrix" } },
+    "POST /api/tenants/:tenant/projects/:project/tasks/:id/skip": { reason: "matrix skip" },
+    "POST /api/tenants/:tenant/projects/:project/tasks/:id/submit": { answer: {} },
     // Label Studio tasks (Content-Type application/json): one valid item per request.
     "POST /api/tenants/:tenant/projects/:project/imports": [{ data: claimItem(`matrix-${n}`) }],
   };

@@ -1,6 +1,7 @@
 /** A small installation for tests: an operator, and two tenants with one user per role each. */
 import type { TenantRole } from "../../src/domain/policy.js";
 import { TERMINAL, type Services } from "../../src/services/context.js";
+import { addProjectMember } from "../../src/services/project-admin.js";
 import { createProject } from "../../src/services/projects.js";
 import { createTenant } from "../../src/services/tenants.js";
 import { createUser } from "../../src/services/users.js";
@@ -37,6 +38,11 @@ export async function seedWorld(s: Services): Promise<World> {
   }
   const pa = await s.store.transaction((tx) => createProject(s, tx, a.id, { slug: "proj-a", name: "Project A", template: "claim-verification" }, TERMINAL));
   const pb = await s.store.transaction((tx) => createProject(s, tx, b.id, { slug: "proj-b", name: "Project B", template: "claim-verification" }, TERMINAL));
+  // The contractor and reviewer of each tenant work on its project.
+  for (const [key, project] of [["a", pa], ["b", pb]] as const) {
+    await addProjectMember(s, project, ids.get(`contractor@${key}.test.dev`)!, "contractor", TERMINAL);
+    await addProjectMember(s, project, ids.get(`reviewer@${key}.test.dev`)!, "reviewer", TERMINAL);
+  }
   return {
     a,
     b,

@@ -18,7 +18,9 @@ import {
 import { createProject } from "../../services/projects.js";
 import { listTenantNotifications } from "../../services/notifications.js";
 import { presentProject } from "../presenters.js";
-import { json, route } from "../route.js";
+import { roleIn } from "../../domain/policy.js";
+import { memberAs } from "../../services/work-access.js";
+import { actorOf, json, route } from "../route.js";
 import { tenantFor } from "../tenant-access.js";
 import { workFor } from "../work-access.js";
 
@@ -55,7 +57,10 @@ export const projectRoutes = [
     auth: "session",
     summary: "The project's guidelines (Markdown), for its members; every read is audited.",
     handle: async ({ s, params, principal, caller }) => {
-      const { ctx } = await workFor(s, principal, params, "tenant.projects.guidelines.read");
+      const { ctx, userId } = await workFor(s, principal, params, "tenant.projects.guidelines.read");
+      // Contractors and reviewers read the guidelines of the projects they work on, not every project of the lab.
+      const role = roleIn(actorOf(principal!), ctx.tenant.id);
+      if (role === "contractor" || role === "reviewer") await memberAs(s, ctx, userId, role);
       return json({ guidelines: await readGuidelines(s, ctx.project, caller) });
     },
   }),

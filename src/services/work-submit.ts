@@ -161,6 +161,8 @@ async function scoreMember(s: Services, tx: Tx, ctx: WorkContext, userId: string
  * Disagreement puts the item on the adjudication list instead.
  */
 export async function maybeResolve(s: Services, tx: Tx, ctx: WorkContext, itemId: string, content: Item, caller: Caller, now: number): Promise<void> {
+  const item = await findItem(tx, ctx.tenant.id, itemId);
+  if (!item || item.resolved_at !== null) return;
   const all = await assignmentsOfItem(tx, ctx.tenant.id, itemId);
   const waiting = all.some((x) => x.status === "leased" || x.status === "paused" || x.status === "returned" || ["pending", "rejected", "escalated"].includes(x.review_status));
   const done = all.filter((x) => x.status === "submitted");

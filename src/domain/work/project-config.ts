@@ -18,37 +18,55 @@ const review = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("sample"), percent: z.number().min(0).max(100) }),
 ]);
 
-export const projectConfigSchema = z.strictObject({
+const gold = z
+  .strictObject({
+    /** Share of a contractor's tasks that are gold once onboarding is over. */
+    ratio: z.number().min(0).max(1).default(0.1),
+    /** The first K tasks of each contractor are gold items. */
+    onboarding: z.number().int().min(0).max(1000).default(0),
+    /** Below this accuracy (once minAnswered gold items are scored) the contractor is paused on the project. */
+    accuracyThreshold: z.number().min(0).max(1).default(0.6),
+    minAnswered: z.number().int().min(1).max(1000).default(5),
+  })
+  .prefault({});
+
+const abuse = z
+  .strictObject({
+    /** Item reads (claims, task views; heartbeats excluded) per contractor per minute. */
+    readsPerMinute: z.number().int().min(1).max(10_000).default(30),
+    /** Leases in a row without a submission before claims are throttled, and before the contractor is suspended. */
+    throttleAfter: z.number().int().min(1).max(10_000).default(10),
+    suspendAfter: z.number().int().min(1).max(10_000).default(25),
+  })
+  .prefault({})
+  .refine((a) => a.suspendAfter > a.throttleAfter, { path: ["suspendAfter"], message: "must be greater than throttleAfter" });
+
+/** Each field's own rules, without defaults: what a change (PATCH) may send. */
+const fields = {
   /** Distinct contractors per (non-gold) item. */
-  overlap: z.number().int().min(1).max(10).default(1),
+  overlap: z.number().int().min(1).max(10),
   /** A lease lasts this long without a heartbeat. */
-  leaseMinutes: z.number().int().min(1).max(24 * 60).default(30),
-  skipPolicy: z.enum(SKIP_POLICIES).default("reason_required"),
-  review: review.default({ mode: "sample", percent: 20 }),
-  gold: z
-    .strictObject({
-      /** Share of a contractor's tasks that are gold once onboarding is over. */
-      ratio: z.number().min(0).max(1).default(0.1),
-      /** The first K tasks of each contractor are gold items. */
-      onboarding: z.number().int().min(0).max(1000).default(0),
-      /** Below this accuracy (once minAnswered gold items are scored) the contractor is paused on the project. */
-      accuracyThreshold: z.number().min(0).max(1).default(0.6),
-      minAnswered: z.number().int().min(1).max(1000).default(5),
-    })
-    .prefault({}),
+  leaseMinutes: z.number().int().min(1).max(24 * 60),
+  skipPolicy: z.enum(SKIP_POLICIES),
+  review,
+  gold,
   /** Leases a contractor may take per UTC day on this project; null = no cap. */
-  maxTasksPerDay: z.number().int().min(1).max(100_000).nullable().default(null),
-  abuse: z
-    .strictObject({
-      /** Item reads (claims, task views, heartbeats excluded) per contractor per minute. */
-      readsPerMinute: z.number().int().min(1).max(10_000).default(30),
-      /** Leases in a row without a submission before claims are throttled, and before the contractor is suspended. */
-      throttleAfter: z.number().int().min(1).max(10_000).default(10),
-      suspendAfter: z.number().int().min(1).max(10_000).default(25),
-    })
-    .prefault({})
-    .refine((a) => a.suspendAfter > a.throttleAfter, { path: ["suspendAfter"], message: "must be greater than throttleAfter" }),
+  maxTasksPerDay: z.number().int().min(1).max(100_000).nullable(),
+  abuse,
+};
+
+export const projectConfigSchema = z.strictObject({
+  overlap: fields.overlap.default(1),
+  leaseMinutes: fields.leaseMinutes.default(30),
+  skipPolicy: fields.skipPolicy.default("reason_required"),
+  review: fields.review.default({ mode: "sample", percent: 20 }),
+  gold: fields.gold,
+  maxTasksPerDay: fields.maxTasksPerDay.default(null),
+  abuse: fields.abuse,
 });
+
+/** A change to some fields; nested objects (review, gold, abuse) are replaced as a whole. */
+export const projectConfigPatchSchema = z.strictObject(fields).partial();
 
 /** A validated project configuration, every field filled. */
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SealroomError } from "../../domain/errors.js";
 import { slugSchema as slug } from "../../domain/slug.js";
 import { TEMPLATES } from "../../domain/templates/index.js";
+import { projectConfigPatchSchema } from "../../domain/work/project-config.js";
 import { MAX_PAUSE_REASON, pauseProject, pauseTenant, resumeProject, resumeTenant } from "../../services/work-pause.js";
 import {
   addProjectMember,
@@ -27,6 +28,11 @@ import { workFor } from "../work-access.js";
 const reason = z.strictObject({ reason: z.string().trim().min(3).max(MAX_PAUSE_REASON) });
 const page = z.strictObject({ after: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
 
+/** The fields a request actually sent. */
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
 export const projectRoutes = [
   route({
     method: "POST",
@@ -44,11 +50,11 @@ export const projectRoutes = [
     method: "PATCH",
     path: "/api/tenants/:tenant/projects/:project/config",
     auth: "actor",
-    summary: "Change some configuration fields; the rest keep their values.",
-    body: z.record(z.string(), z.unknown()),
+    summary: "Change some configuration fields; the rest keep their values (review, gold and abuse are replaced as a whole).",
+    body: projectConfigPatchSchema,
     handle: async ({ s, params, principal, body, caller }) => {
       const { ctx } = await workFor(s, principal, params, "tenant.projects.manage");
-      return json({ config: await changeProjectConfig(s, ctx.project, body, caller) });
+      return json({ config: await changeProjectConfig(s, ctx.project, stripUndefined(body), caller) });
     },
   }),
   route({

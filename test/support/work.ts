@@ -16,6 +16,8 @@ export interface WorkWorld {
   readonly contractors: string[];
   readonly reviewers: string[];
   readonly admin: string;
+  /** Sign-in email of every seeded user, by user id. */
+  readonly emails: Readonly<Record<string, string>>;
   /** A fresh context (re-read: project status and config change during tests). */
   ctx(): Promise<WorkContext>;
   /** The audit caller of a user. */
@@ -37,9 +39,12 @@ export async function seedWork(
   const k = ++n;
   const tenant = await createTenant(s, { slug: opts.slug ?? `work-${k}`, name: `Work ${k}` }, TERMINAL);
   const project = await s.store.transaction((tx) => createProject(s, tx, tenant.id, { slug: "p", name: "P", template: opts.template ?? "classification", config: opts.config ?? {} }, TERMINAL));
+  const emails: Record<string, string> = {};
   const user = async (role: "contractor" | "reviewer" | "lab_admin", i: number) => {
-    const u = await s.store.transaction((tx) => createUser(s, tx, { email: `${role}${i}.${k}@work.test`, displayName: `${role} ${i}`, password: PASSWORD }, TERMINAL));
+    const email = `${role}${i}.${k}@work.test`;
+    const u = await s.store.transaction((tx) => createUser(s, tx, { email, displayName: `${role} ${i}`, password: PASSWORD }, TERMINAL));
     await upsertMembership(s.store.db, tenant.id, u.id, role, s.now());
+    emails[u.id] = email;
     return u.id;
   };
   const contractors: string[] = [];
@@ -59,6 +64,7 @@ export async function seedWork(
     contractors,
     reviewers,
     admin,
+    emails,
     ctx: async () => {
       const { getTenant } = await import("../../src/services/tenants.js");
       return workContext(s, await getTenant(s, tenant.id), project.id);

@@ -76,3 +76,73 @@ export async function nextReview(db: Executor, tenantId: string, projectId: stri
     .limit(1)
     .executeTakeFirst();
 }
+
+/**
+ * Changes a submitted assignment's review state only if it is still `fromStatus`
+ * with one of `fromReview` (the guard that turns a second, racing decision
+ * into a no-op); true when it was.
+ */
+export async function updateReviewState(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  fromStatus: AssignmentRow["status"],
+  fromReview: readonly AssignmentRow["review_status"][],
+  changes: Partial<Omit<AssignmentRow, "tenant_id" | "id">>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable("assignments")
+    .set(changes)
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", id)
+    .where("status", "=", fromStatus)
+    .where("review_status", "in", fromReview)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Locks the item row for this transaction (a no-op update: a row lock on
+ * PostgreSQL, SQLite serialises anyway), so decisions on sibling assignments
+ * of one item resolve it exactly once; returns its resolution state.
+ */
+export async function lockItemForResolution(db: Executor, tenantId: string, itemId: string): Promise<{ resolved_at: number | null; needs_adjudication: number } | undefined> {
+  return db
+    .updateTable("items")
+    .set({ needs_adjudication: sql`needs_adjudication` })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", itemId)
+    .returning(["resolved_at", "needs_adjudication"])
+    .executeTakeFirst();
+}
+
+/** The newest review of an assignment in `mode`, if any. */
+export async function latestReviewOf(db: Executor, tenantId: string, assignmentId: string, mode: ReviewRow["mode"]): Promise<ReviewRow | undefined> {
+  return db
+    .selectFrom("reviews")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("assignment_id", "=", assignmentId)
+    .where("mode", "=", mode)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Takes an unresolved item off the adjudication list; false when it was not on it (another adjudicator was first). */
+export async function takeAdjudication(db: Executor, tenantId: string, itemId: string): Promise<boolean> {
+  const r = await db
+    .updateTable("items")
+    .set({ needs_adjudication: 0 })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", itemId)
+    .where("needs_adjudication", "=", 1)
+    .where("resolved_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Moves an item's assignments from one review state to another (escalated → accepted after adjudication). */
+export async function setItemReviewStatus(db: Executor, tenantId: string, itemId: string, from: AssignmentRow["review_status"], to: AssignmentRow["review_status"], now: number): Promise<void> {
+  await db.updateTable("assignments").set({ review_status: to, updated_at: now }).where("tenant_id", "=", tenantId).where("item_id", "=", itemId).where("review_status", "=", from).execute();
+}

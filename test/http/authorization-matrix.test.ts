@@ -19,6 +19,8 @@ import { addItems, createProject, getProject } from "../../src/services/projects
 import { getTenant } from "../../src/services/tenants.js";
 import { workContext } from "../../src/services/work-access.js";
 import { claimNext } from "../../src/services/work-queue.js";
+import { decideReview } from "../../src/services/work-review.js";
+import { submitTask } from "../../src/services/work-submit.js";
 import { Client, client } from "../support/http.js";
 import { claimItem } from "../support/items.js";
 import { makeServices, type TestContext } from "../support/services.js";
@@ -96,6 +98,18 @@ const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: 
   "POST /api/tenants/:tenant/projects/:project/tasks/:id/draft": { scope: "tenant", people: true, allow: ["contractor"] },
   "POST /api/tenants/:tenant/projects/:project/tasks/:id/skip": { scope: "tenant", people: true, allow: ["contractor"] },
   "POST /api/tenants/:tenant/projects/:project/tasks/:id/submit": { scope: "tenant", people: true, allow: ["contractor"] },
+  "GET /api/tenants/:tenant/projects/:project/tasks/:id/feedback": { scope: "tenant", people: true, allow: ["contractor"] },
+  // Review and adjudication: reviewers on the project, and lab admins.
+  "POST /api/tenants/:tenant/projects/:project/reviews/next": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
+  "POST /api/tenants/:tenant/projects/:project/reviews/:assignmentId": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
+  "GET /api/tenants/:tenant/projects/:project/reviews/:assignmentId/blind": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
+  "POST /api/tenants/:tenant/projects/:project/reviews/:assignmentId/blind": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
+  "POST /api/tenants/:tenant/projects/:project/adjudications/next": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
+  "POST /api/tenants/:tenant/projects/:project/adjudications/:itemId": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
+  "GET /api/tenants/:tenant/projects/:project/items/:itemId/resolution": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
+  // Reports and exports.
+  "GET /api/tenants/:tenant/projects/:project/agreement": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "reviewer", "token_admin"] },
+  "GET /api/tenants/:tenant/projects/:project/export": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
 };
 
 const isToken = (w: Who) => w === "token_admin" || w === "token_contractor";
@@ -181,6 +195,31 @@ async function contractorTask(tenantId: string, project: string, key: "a" | "b")
   return latest?.id ?? "00000000-0000-7000-8000-000000000000";
 }
 
+/**
+ * A submitted answer waiting for review in a classification project of the
+ * tenant ("rev", review all), made on first use; `resolved` accepts it first
+ * so the item has a resolution.
+ */
+async function reviewFixture(tenantId: string, key: "a" | "b", resolved: boolean): Promise<{ project: string; assignmentId: string; itemId: string }> {
+  const tenant = await getTenant(t.s, tenantId);
+  let p = await getProject(t.s, tenantId, "rev").catch(() => undefined);
+  if (!p) {
+    p = await t.s.store.transaction((tx) => createProject(t.s, tx, tenantId, { slug: "rev", name: "Review fixtures", template: "classification", config: { review: { mode: "all" }, abuse: { readsPerMinute: 10_000, throttleAfter: 1000, suspendAfter: 2000 } } }, TERMINAL));
+    await addProjectMember(t.s, p, w.userId(key, "contractor"), "contractor", TERMINAL);
+    await addProjectMember(t.s, p, w.userId(key, "reviewer"), "reviewer", TERMINAL);
+  }
+  const n = ++counter;
+  const codec = await sealedItemCodec(t.s, tenantId);
+  await t.s.store.transaction((tx) => addItems(t.s, tx, p, codec, [{ externalId: `rev-${n}`, payload: { id: `rev-${n}`, text: "Fine weather.", labels: ["yes", "no"] }, isGold: false }], TERMINAL));
+  const ctx = await workContext(t.s, tenant, "rev");
+  const contractor = w.userId(key, "contractor");
+  const task = (await claimNext(t.s, ctx, contractor, TERMINAL)).task!;
+  await submitTask(t.s, ctx, contractor, task.assignmentId, { label: "yes" }, TERMINAL);
+  if (resolved) await decideReview(t.s, ctx, w.userId(key, "lab_admin"), task.assignmentId, { decision: "accept" }, TERMINAL);
+  const row = await t.s.store.db.selectFrom("assignments").select("item_id").where("tenant_id", "=", tenantId).where("id", "=", task.assignmentId).executeTakeFirstOrThrow();
+  return { project: "rev", assignmentId: task.assignmentId, itemId: row.item_id };
+}
+
 /** Builds a concrete request for a route against tenant A (own) or B (other), creating fresh objects to act on. */
 async function requestFor(key: string, other: boolean): Promise<{ path: string; body?: unknown }> {
   const [, pattern] = key.split(" ") as [string, string];
@@ -203,6 +242,10 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     path = path.replace(other ? "proj-b" : "proj-a", p.slug);
   }
   if (path.includes("/tasks/:id")) path = path.replace(":id", await contractorTask(tenant.id, other ? "proj-b" : "proj-a", other ? "b" : "a"));
+  if (path.includes(":assignmentId") || path.includes(":itemId")) {
+    const f = await reviewFixture(tenant.id, other ? "b" : "a", key.endsWith("/resolution"));
+    path = path.replace(other ? "proj-b" : "proj-a", f.project).replace(":assignmentId", f.assignmentId).replace(":itemId", f.itemId);
+  }
   if (path.includes("/invitations/:id")) {
     path = path.replace(":id", (await createInvitation(t.s, "terminal", tenant.id, { email: `inv${n}@test.dev`, role: "reviewer" }, TERMINAL)).invitation.id);
   }
@@ -233,6 +276,9 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     "POST /api/tenants/:tenant/projects/:project/tasks/:id/draft": { draft: { note: "matrix" } },
     "POST /api/tenants/:tenant/projects/:project/tasks/:id/skip": { reason: "matrix skip" },
     "POST /api/tenants/:tenant/projects/:project/tasks/:id/submit": { answer: {} },
+    "POST /api/tenants/:tenant/projects/:project/reviews/:assignmentId": { decision: "accept" },
+    "POST /api/tenants/:tenant/projects/:project/reviews/:assignmentId/blind": { verdict: "SUPPORTED" },
+    "POST /api/tenants/:tenant/projects/:project/adjudications/:itemId": { answerId: "00000000-0000-7000-8000-000000000000" },
     // Label Studio tasks (Content-Type application/json): one valid item per request.
     "POST /api/tenants/:tenant/projects/:project/imports": [{ data: claimItem(`matrix-${n}`) }],
   };

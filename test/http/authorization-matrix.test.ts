@@ -21,6 +21,7 @@ import { workContext } from "../../src/services/work-access.js";
 import { claimNext } from "../../src/services/work-queue.js";
 import { decideReview } from "../../src/services/work-review.js";
 import { submitTask } from "../../src/services/work-submit.js";
+import { logManualEntry } from "../../src/services/work-hours.js";
 import { Client, client } from "../support/http.js";
 import { claimItem } from "../support/items.js";
 import { makeServices, type TestContext } from "../support/services.js";
@@ -110,6 +111,14 @@ const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: 
   // Reports and exports.
   "GET /api/tenants/:tenant/projects/:project/agreement": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "reviewer", "token_admin"] },
   "GET /api/tenants/:tenant/projects/:project/export": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  // Hours: contractors log and read their own; lab admins and auditors read everyone's; lab admins decide.
+  "GET /api/tenants/:tenant/hours": { scope: "tenant", people: true, allow: ["lab_admin", "lab_auditor", "contractor"] },
+  "GET /api/tenants/:tenant/hours/export": { scope: "tenant", people: true, allow: ["lab_admin", "lab_auditor"] },
+  "POST /api/tenants/:tenant/hours/entries": { scope: "tenant", people: true, allow: ["contractor"] },
+  "GET /api/tenants/:tenant/hours/entries": { scope: "tenant", people: true, allow: ["lab_admin"] },
+  "POST /api/tenants/:tenant/hours/entries/:id/decision": { scope: "tenant", people: true, allow: ["lab_admin"] },
+  "POST /api/tenants/:tenant/hours/entries/:id/correction": { scope: "tenant", people: true, allow: ["lab_admin"] },
+  "GET /api/tenants/:tenant/hours/blocked": { scope: "tenant", people: true, allow: ["lab_admin"] },
 };
 
 const isToken = (w: Who) => w === "token_admin" || w === "token_contractor";
@@ -241,6 +250,11 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     const p = await t.s.store.transaction((tx) => createProject(t.s, tx, tenant.id, { slug: `arch-${n}`, name: "To archive", template: "classification" }, TERMINAL));
     path = path.replace(other ? "proj-b" : "proj-a", p.slug);
   }
+  if (path.includes("/hours/entries/:id")) {
+    const start = t.s.now() - 2 * 3600_000;
+    const entry = await logManualEntry(t.s, tenant, w.userId(other ? "b" : "a", "contractor"), { projectId: other ? w.projectB : w.projectA, start, end: start + 1800_000, reason: "matrix entry" }, TERMINAL).catch(() => null);
+    path = path.replace(":id", entry?.id ?? "00000000-0000-7000-8000-000000000000");
+  }
   if (path.includes("/tasks/:id")) path = path.replace(":id", await contractorTask(tenant.id, other ? "proj-b" : "proj-a", other ? "b" : "a"));
   if (path.includes(":assignmentId") || path.includes(":itemId")) {
     const f = await reviewFixture(tenant.id, other ? "b" : "a", key.endsWith("/resolution"));
@@ -279,6 +293,9 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     "POST /api/tenants/:tenant/projects/:project/reviews/:assignmentId": { decision: "accept" },
     "POST /api/tenants/:tenant/projects/:project/reviews/:assignmentId/blind": { verdict: "SUPPORTED" },
     "POST /api/tenants/:tenant/projects/:project/adjudications/:itemId": { answerId: "00000000-0000-7000-8000-000000000000" },
+    "POST /api/tenants/:tenant/hours/entries": { projectId: other ? w.projectB : w.projectA, start: t.s.now() - 3 * 3600_000, end: t.s.now() - 2 * 3600_000, reason: "matrix hours" },
+    "POST /api/tenants/:tenant/hours/entries/:id/decision": { decision: "approved" },
+    "POST /api/tenants/:tenant/hours/entries/:id/correction": { ms: -60_000, reason: "matrix correction" },
     // Label Studio tasks (Content-Type application/json): one valid item per request.
     "POST /api/tenants/:tenant/projects/:project/imports": [{ data: claimItem(`matrix-${n}`) }],
   };

@@ -11,6 +11,7 @@ import { SealroomError } from "../domain/errors.js";
 import type { TenantRole } from "../domain/policy.js";
 import { actorActivity, actorReadGroups, apiTokensCreatedBy, findApiTokenById, recordedActorType, type ActorReadGroup, type ApiTokenRow, type Window } from "../store/repos/audit-exposure.js";
 import { listProjects } from "../store/repos/projects.js";
+import { itemsLeasedBy } from "../store/repos/work.js";
 import { findTenant } from "../store/repos/tenants.js";
 import { findUserByEmail, findUserById, normalizeEmail, type UserRow } from "../store/repos/users.js";
 import { currentTreeSize, latestHead } from "./audit-heads.js";
@@ -20,8 +21,8 @@ import { rolesHeldInWindow, type RolesHeld } from "./exposure-roles.js";
 /** Item ids listed per project at most; counts stay exact beyond it. */
 export const MAX_OBJECT_IDS = 10_000;
 
-/** Said in every report until the work engine brings leases. */
-export const LEASES_NOTE = "Item leases do not exist yet (the work engine comes later): no item can have been leased, so this list is empty.";
+/** Said in every report: what the leased items list means. */
+export const LEASES_NOTE = "Leased items are the items handed to this person by the work queue while their lease overlapped the window; a lease is what lets a contractor open that one item (whether they did is under didRead). API tokens and gateway keys cannot hold leases.";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -181,7 +182,12 @@ export async function actorExposure(s: Services, q: { actor: string; tenantId?: 
     ...(await reportFrame(s, w)),
     scopeTenantId: q.tenantId ?? null,
     actor: identityOf(resolved),
-    couldReach: { tenants: await reachableTenants(s, r.roles, w), apiTokens: r.tokens.map(tokenIdentity), leasedItems: [], notes: [...r.notes, LEASES_NOTE] },
+    couldReach: {
+      tenants: await reachableTenants(s, r.roles, w),
+      apiTokens: r.tokens.map(tokenIdentity),
+      leasedItems: resolved.kind === "user" ? await itemsLeasedBy(s.store.db, resolved.user.id, w.from, w.to, q.tenantId) : [],
+      notes: [...r.notes, LEASES_NOTE],
+    },
     didRead: didReadOf(groups),
     proof: {
       readEntries: groups.reduce((a, g) => a + g.n, 0),

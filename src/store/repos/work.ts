@@ -273,3 +273,20 @@ export async function unserve(db: Executor, a: Pick<AssignmentRow, "tenant_id" |
     .where("user_id", "=", a.user_id)
     .execute();
 }
+
+/**
+ * Items leased to a user whose lease overlapped [from, to] (optionally in one
+ * tenant): leased by `to`, and still open or closed after `from`. For
+ * exposure reports, not a hot path.
+ */
+export async function itemsLeasedBy(db: Executor, userId: string, from: number, to: number, tenantId: string | undefined): Promise<string[]> {
+  let q = db
+    .selectFrom("assignments")
+    .select("item_id")
+    .distinct()
+    .where("user_id", "=", userId)
+    .where("leased_at", "<=", to)
+    .where((eb) => eb.or([eb("status", "in", ["leased", "paused", "returned"]), eb("updated_at", ">=", from)]));
+  if (tenantId !== undefined) q = q.where("tenant_id", "=", tenantId);
+  return (await q.orderBy("item_id").execute()).map((r) => r.item_id);
+}

@@ -100,6 +100,7 @@ const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: 
   "POST /api/tenants/:tenant/projects/:project/tasks/:id/skip": { scope: "tenant", people: true, allow: ["contractor"] },
   "POST /api/tenants/:tenant/projects/:project/tasks/:id/submit": { scope: "tenant", people: true, allow: ["contractor"] },
   "GET /api/tenants/:tenant/projects/:project/tasks/:id/feedback": { scope: "tenant", people: true, allow: ["contractor"] },
+  "GET /api/tenants/:tenant/projects/:project/tasks/:id/answer": { scope: "tenant", people: true, allow: ["contractor"] },
   // Review and adjudication: reviewers on the project, and lab admins.
   "POST /api/tenants/:tenant/projects/:project/reviews/next": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },
   "POST /api/tenants/:tenant/projects/:project/reviews/:assignmentId": { scope: "tenant", people: true, allow: ["lab_admin", "reviewer"] },

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SealroomError } from "../../src/domain/errors.js";
 import { claimNext, heartbeat, saveDraft, skipTask, viewTask } from "../../src/services/work-queue.js";
 import { submitTask } from "../../src/services/work-submit.js";
+import { myAnswer } from "../../src/services/work-mine.js";
 import { changeProjectConfig } from "../../src/services/project-admin.js";
 import { TERMINAL } from "../../src/services/context.js";
 import { makeServices, type TestContext } from "../support/services.js";
@@ -131,8 +132,12 @@ describe("claim next", () => {
     }
     await saveDraft(t.s, await w.ctx(), c0, a0.assignmentId, { label: "neg" }, w.as(c0));
     expect((await viewTask(t.s, await w.ctx(), c0, a0.assignmentId, w.as(c0))).draft).toEqual({ label: "neg" });
+    expect(await myAnswer(t.s, await w.ctx(), c0, a0.assignmentId, w.as(c0))).toBeNull();
     const r = await submitTask(t.s, await w.ctx(), c0, a0.assignmentId, { label: "negative" }, w.as(c0));
     expect(r.version).toBe(1);
+    // The contractor reads their own past answer (audited); nobody else's.
+    expect(await myAnswer(t.s, await w.ctx(), c0, a0.assignmentId, w.as(c0))).toMatchObject({ version: 1, answer: { label: "negative" } });
+    expect(await t.s.store.db.selectFrom("audit_entries").select("action").where("action", "=", "answer.read").execute()).toHaveLength(1);
     expect(await code(submitTask(t.s, await w.ctx(), c0, a0.assignmentId, { label: "negative" }, w.as(c0)))).toBe("conflict");
   });
 });

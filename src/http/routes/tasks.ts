@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { claimNext, heartbeat, saveDraft, skipTask, viewTask, type TaskView } from "../../services/work-queue.js";
 import { submitTask } from "../../services/work-submit.js";
-import { myTasks } from "../../services/work-mine.js";
+import { myAnswer, myTasks } from "../../services/work-mine.js";
 import { json, route } from "../route.js";
 import { workFor } from "../work-access.js";
 
@@ -59,6 +59,16 @@ export const taskRoutes = [
     handle: async ({ s, params, principal, caller }) => {
       const { ctx, userId } = await workFor(s, principal, params, "tenant.work");
       return json({ task: presentTask(await viewTask(s, ctx, userId, params["id"]!, caller)) });
+    },
+  }),
+  route({
+    method: "GET",
+    path: `${BASE}/:id/answer`,
+    auth: "session",
+    summary: "Your own latest answer to one of your tasks (a reviewer's fix shows as a later version); audited.",
+    handle: async ({ s, params, principal, caller }) => {
+      const { ctx, userId } = await workFor(s, principal, params, "tenant.work");
+      return json({ answer: await myAnswer(s, ctx, userId, params["id"]!, caller) });
     },
   }),
   route({

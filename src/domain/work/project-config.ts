@@ -41,6 +41,18 @@ const abuse = z
   .prefault({})
   .refine((a) => a.suspendAfter > a.throttleAfter, { path: ["suspendAfter"], message: "must be greater than throttleAfter" });
 
+/**
+ * Model assist: the gateway model alias that drafts an answer per item, and
+ * whether contractors see that draft as a starting point (when false, the
+ * drafts only feed the preference export and the lab's own comparisons).
+ */
+const assist = z
+  .strictObject({
+    model: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:/-]+$/, "must be a gateway model alias"),
+    showToContractors: z.boolean().default(false),
+  })
+  .nullable();
+
 /** Each field's own rules, without defaults: what a change (PATCH) may send. */
 const fields = {
   /** Distinct contractors per (non-gold) item. */
@@ -53,6 +65,7 @@ const fields = {
   /** Leases a contractor may take per UTC day on this project; null = no cap. */
   maxTasksPerDay: z.number().int().min(1).max(100_000).nullable(),
   abuse,
+  assist,
 };
 
 export const projectConfigSchema = z.strictObject({
@@ -63,6 +76,7 @@ export const projectConfigSchema = z.strictObject({
   gold: fields.gold,
   maxTasksPerDay: fields.maxTasksPerDay.default(null),
   abuse: fields.abuse,
+  assist: fields.assist.default(null),
 });
 
 /** A change to some fields; nested objects (review, gold, abuse) are replaced as a whole. */

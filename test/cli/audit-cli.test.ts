@@ -85,7 +85,7 @@ describe("audit and exposure commands", () => {
     expect(tenant.out).toMatch(/^Who read tenant acme \(Acme AI\)/);
     expect(tenant.out).toMatch(new RegExp(`user\\s+${reader}\\s+3\\s+2\\s+0\\s+0\\s+\\d+\\.\\.\\d+`));
     const actor = await run("exposure", "--actor", reader, ...window, ...store);
-    expect(actor.out).toMatch(/COULD REACH[\s\S]*items leased: 0\n[\s\S]*note: Item leases do not exist yet/);
+    expect(actor.out).toMatch(/COULD REACH[\s\S]*items leased: 0\n[\s\S]*note: Leased items are the items handed/);
     expect(actor.out).toMatch(/DID READ\nitems read 3 \(2 distinct\)/);
     expect(actor.out).toContain("proj-cli: item-cli-1 (2), item-cli-2 (1)");
     const json = JSON.parse((await run("exposure", "--actor", reader, "--tenant", "acme", ...window, "--json", ...store)).out);

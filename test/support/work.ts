@@ -8,6 +8,7 @@ import { createUser } from "../../src/services/users.js";
 import { workContext, type WorkContext } from "../../src/services/work-access.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
 import type { TemplateName } from "../../src/domain/templates/index.js";
+import { client, type Client } from "./http.js";
 import { PASSWORD } from "./world.js";
 
 export interface WorkWorld {
@@ -76,4 +77,22 @@ export async function seedWork(
 /** `count` classification items named `${prefix}-i`. */
 export function classItems(count: number, prefix = "it"): Array<{ externalId: string; payload: Record<string, unknown>; isGold: boolean }> {
   return Array.from({ length: count }, (_, i) => ({ externalId: `${prefix}-${i}`, payload: classItem(`${prefix}-${i}`), isGold: false }));
+}
+
+/** seedWork items from whole claim-verification samples: externalId = item_id; `gold` kept on the ids in `goldIds`, removed from the rest. */
+export function sampleItems(samples: ReadonlyArray<Record<string, unknown>>, goldIds: ReadonlySet<string>): Array<{ externalId: string; payload: Record<string, unknown>; isGold: boolean }> {
+  return samples.map((s) => {
+    const payload = structuredClone(s);
+    const isGold = goldIds.has(String(s["item_id"]));
+    if (!isGold) delete payload["gold"];
+    return { externalId: String(s["item_id"]), payload, isGold };
+  });
+}
+
+/** An HTTP client signed in as a seeded user (people whose role needs TOTP still have to enrol). */
+export async function signIn(s: Services, w: WorkWorld, userId: string): Promise<Client> {
+  const c = client(s);
+  const r = await c.login(w.emails[userId]!, PASSWORD);
+  if (r.status !== 200) throw new Error(`sign-in of ${userId} failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return c;
 }

@@ -35,6 +35,7 @@ import {
 import type { Tx } from "../store/store.js";
 import { eventBy, SYSTEM, type Caller, type Services } from "./context.js";
 import { assertWorkable, memberAs, openItem, suspendMember, takeRead, type WorkContext } from "./work-access.js";
+import { assistForTask } from "./work-assist.js";
 
 /** A gap between signals longer than this is idle time, not work. */
 export const IDLE_GAP_MS = 2 * 60_000;
@@ -54,10 +55,12 @@ export interface TaskView {
   readonly guidelinesVersion: number;
   readonly item: Record<string, unknown>;
   readonly draft: unknown;
+  /** The model's drafted answer, when the project shows it to contractors (never on gold items); null otherwise. */
+  readonly assist: unknown;
 }
 
 /** What a claim found: a task, or why there is none. */
-export type ClaimOutcome = { readonly task: TaskView } | { readonly task: null; readonly reason: "queue_empty" };
+export type ClaimOutcome = { readonly task: TaskView } | { readonly task: null; readonly reason: "queue_empty" | "onboarding_unavailable" };
 
 const draftContext = (a: Pick<AssignmentRow, "tenant_id" | "id">) => ({ tenantId: a.tenant_id, table: "assignments", rowId: a.id, field: "draft" }) as const;
 
@@ -89,8 +92,9 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
     const dayCount = m.day === day ? m.day_count : 0;
     const cap = ctx.config.maxTasksPerDay;
     if (cap !== null && dayCount >= cap) throw new SealroomError("too_many_requests", `You have reached this project's limit of ${cap} tasks per day.`, { retryAfterSeconds: 3600 });
-    const assignment = await leaseOne(tx, ctx, m, now, s.store.kind === "postgres");
-    if (!assignment) return { kind: "empty" as const };
+    const leased = await leaseOne(tx, ctx, m, now, s.store.kind === "postgres");
+    if (leased.kind === "none") return { kind: "empty" as const, reason: leased.reason };
+    const assignment = leased.assignment;
     await updateMember(tx, m, {
       tasks_served: m.tasks_served + 1,
       gold_served: m.gold_served + assignment.is_gold,
@@ -106,17 +110,26 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
   });
   if (outcome.kind === "refused") throw new SealroomError("forbidden", "You are not an active contractor on this project.");
   if (outcome.kind === "suspended") throw new SealroomError("forbidden", outcome.reason, { reason: outcome.reason });
-  if (outcome.kind === "empty") return { task: null, reason: "queue_empty" };
+  if (outcome.kind === "empty") return { task: null, reason: outcome.reason };
   if (outcome.kind === "throttled") throw new SealroomError("too_many_requests", "You have taken many tasks without submitting any: one new task a minute until you submit work.", { retryAfterSeconds: 60 });
   return { task: await readTask(s, ctx, outcome.assignment, caller) };
 }
 
 /**
  * Picks and leases one item in the open transaction: gold or not as the gold
- * policy says, the other kind when that queue is dry. Retries when a racing
- * claimer filled the item between pick and take (PostgreSQL).
+ * policy says, the other kind when that queue is dry, except during
+ * onboarding, which only gold can complete (a contractor who skipped the gold
+ * items they were given gets no ordinary work until the lab adds gold).
+ * Retries when a racing claimer filled the item between pick and take
+ * (PostgreSQL).
  */
-async function leaseOne(tx: Tx, ctx: WorkContext, m: MemberRow, now: number, lockRows: boolean): Promise<AssignmentRow | undefined> {
+async function leaseOne(
+  tx: Tx,
+  ctx: WorkContext,
+  m: MemberRow,
+  now: number,
+  lockRows: boolean,
+): Promise<{ kind: "leased"; assignment: AssignmentRow } | { kind: "none"; reason: "queue_empty" | "onboarding_unavailable" }> {
   const gold = ctx.config.gold;
   const decision = goldDecision(
     { goldServed: m.gold_served, goldAnswered: m.gold_answered, goldCorrect: m.gold_correct, tasksServed: m.tasks_served },
@@ -125,13 +138,14 @@ async function leaseOne(tx: Tx, ctx: WorkContext, m: MemberRow, now: number, loc
   const locks: readonly PickLock[] = lockRows ? ["skip", "wait"] : ["none"];
   for (let attempt = 0; attempt < 5; attempt++) {
     let item: { id: string; is_gold: number } | undefined;
-    search: for (const gold of [decision.serveGold, !decision.serveGold]) {
+    const kinds = decision.inOnboarding ? [true] : [decision.serveGold, !decision.serveGold];
+    search: for (const gold of kinds) {
       for (const lock of locks) {
         item = await pickItem(tx, ctx.tenant.id, ctx.project.id, m.user_id, gold, lock);
         if (item) break search;
       }
     }
-    if (!item) return undefined;
+    if (!item) return { kind: "none", reason: decision.inOnboarding ? "onboarding_unavailable" : "queue_empty" };
     if (!(await takeItemSlot(tx, ctx.tenant.id, item.id, ctx.config.overlap))) continue;
     const row: AssignmentRow = {
       tenant_id: ctx.tenant.id,
@@ -156,9 +170,9 @@ async function leaseOne(tx: Tx, ctx: WorkContext, m: MemberRow, now: number, loc
       updated_at: now,
     };
     await insertAssignment(tx, row);
-    return row;
+    return { kind: "leased", assignment: row };
   }
-  return undefined;
+  return { kind: "none", reason: "queue_empty" };
 }
 
 /** Expires up to a batch of the project's overdue leases: their items go back to the queue. */
@@ -205,6 +219,7 @@ async function readTask(s: Services, ctx: WorkContext, a: AssignmentRow, caller:
     guidelinesVersion: ctx.project.guidelines_version,
     item: ctx.template.taskView(content),
     draft,
+    assist: await assistForTask(s, ctx, a),
   };
 }
 

@@ -60,6 +60,16 @@ describe("gold", () => {
     expect((await claimNext(t.s, await w.ctx(), c0, w.as(c0))).task).not.toBeNull();
   });
 
+  it("cannot be skipped past: skipping the onboarding gold leaves no ordinary work until gold is available", async () => {
+    const w = await seedWork(t.s, { config: { skipPolicy: "allowed", gold: { ratio: 0, onboarding: 1, accuracyThreshold: 0.5, minAnswered: 1 } }, items: [...classItems(2), ...goldItems(1)], contractors: 1 });
+    const c0 = w.contractors[0]!;
+    const first = (await claimNext(t.s, await w.ctx(), c0, w.as(c0))).task!;
+    await skipTask(t.s, await w.ctx(), c0, first.assignmentId, undefined, w.as(c0));
+    expect(await claimNext(t.s, await w.ctx(), c0, w.as(c0))).toEqual({ task: null, reason: "onboarding_unavailable" });
+    const served = await t.s.store.db.selectFrom("assignments").select("is_gold").where("tenant_id", "=", w.tenantId).execute();
+    expect(served.map((a) => a.is_gold)).toEqual([1]);
+  });
+
   it("keeps a good contractor working and mixes gold in at the configured ratio", async () => {
     const w = await seedWork(t.s, { config: { review: { mode: "none" }, gold: { ratio: 0.25, onboarding: 1, accuracyThreshold: 0.6, minAnswered: 1 } }, items: [...classItems(12), ...goldItems(4)], contractors: 1 });
     const c0 = w.contractors[0]!;

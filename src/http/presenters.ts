@@ -1,4 +1,5 @@
 /** Response shapes, field by field: nothing reaches a client by serializing a row. */
+import { taskTemplate } from "../domain/templates/answers/index.js";
 import type { ApiTokenRow, InvitationRow } from "../store/repos/credentials.js";
 import type { ProjectRow } from "../store/repos/projects.js";
 import type { SessionRow } from "../store/repos/sessions.js";
@@ -79,6 +80,8 @@ export function presentProject(p: ProjectRow) {
     submittedCount: p.submitted_count,
     resolvedCount: p.resolved_count,
     guidelinesVersion: p.guidelines_version,
+    // How the UI renders the template's answer form (static per template).
+    hints: taskTemplate(p.template).hints,
     createdAt: iso(p.created_at),
   };
 }

@@ -56,7 +56,8 @@ export async function nextAdjudication(db: Executor, tenantId: string, projectId
     .select(["id", "seq"])
     .where("tenant_id", "=", tenantId)
     .where("project_id", "=", projectId)
-    .where("needs_adjudication", "=", 1)
+    // A literal, not a parameter: only then may the planners use the partial index items_adjudication.
+    .where(sql<boolean>`needs_adjudication = 1`)
     .where("seq", ">", afterSeq)
     .orderBy("seq")
     .limit(1)

@@ -9,6 +9,32 @@ import BetterSqlite3 from "better-sqlite3";
 import { SqliteDialect } from "kysely";
 import type { DialectHandle } from "../dialect.js";
 
+/** Most distinct statements kept prepared; past it the cache starts over (IN lists of many lengths would otherwise grow it). */
+const STATEMENT_CACHE_SIZE = 2000;
+
+/**
+ * Kysely prepares every query it runs; preparing costs more than running
+ * most of ours (measured: 48 prepares, 1.3 ms, per claim-and-submit round
+ * trip). Statements are reused by their SQL text. Safe because
+ * better-sqlite3 runs a statement to completion synchronously, and nothing
+ * here iterates a statement lazily (Kysely's stream() would: it is not used).
+ */
+function cachingStatements(connection: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        stmt = connection.prepare(sql);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 /** Opens (creating if needed) the SQLite file at `path`. */
 export function openSqlite(path: string): DialectHandle {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -26,7 +52,7 @@ export function openSqlite(path: string): DialectHandle {
   connection.pragma("secure_delete = ON");
   return {
     kind: "sqlite",
-    dialect: new SqliteDialect({ database: connection }),
+    dialect: new SqliteDialect({ database: cachingStatements(connection) }),
     types: { blob: "blob", bigint: "integer" },
     describe: `SQLite ${path}`,
     close: async () => {

@@ -120,7 +120,7 @@ export async function submitTask(s: Services, ctx: WorkContext, userId: string, 
       await countSubmission(tx, a.tenant_id, a.project_id, a.item_id);
       await scoreMember(s, tx, ctx, userId, gold?.correct ?? null, now);
     }
-    if (a.is_gold === 0 && !reviewPending) await maybeResolve(s, tx, ctx, a.item_id, content, caller, now);
+    if (a.is_gold === 0 && !reviewPending) await maybeResolve(s, tx, ctx, a.item_id, content, caller, now, { row: answerRow, body: answer, checked: checked.answer });
     return "done" as const;
   });
   if (outcome === "lapsed") {
@@ -160,7 +160,16 @@ async function scoreMember(s: Services, tx: Tx, ctx: WorkContext, userId: string
  * assignments submitted and out of review, and (for N > 1) all agreeing.
  * Disagreement puts the item on the adjudication list instead.
  */
-export async function maybeResolve(s: Services, tx: Tx, ctx: WorkContext, itemId: string, content: Item, caller: Caller, now: number): Promise<void> {
+export async function maybeResolve(
+  s: Services,
+  tx: Tx,
+  ctx: WorkContext,
+  itemId: string,
+  content: Item,
+  caller: Caller,
+  now: number,
+  fresh?: { readonly row: AnswerRow; readonly body: unknown; readonly checked: CheckedAnswer },
+): Promise<void> {
   const item = await findItem(tx, ctx.tenant.id, itemId);
   if (!item || item.resolved_at !== null) return;
   const all = await assignmentsOfItem(tx, ctx.tenant.id, itemId);
@@ -169,6 +178,11 @@ export async function maybeResolve(s: Services, tx: Tx, ctx: WorkContext, itemId
   if (waiting || done.length < ctx.config.overlap) return;
   const answers: { row: AnswerRow; body: unknown; checked: CheckedAnswer; assignment: AssignmentRow }[] = [];
   for (const x of done) {
+    // The answer just submitted is in hand: no need to read it back, open and check it again.
+    if (fresh && fresh.row.assignment_id === x.id) {
+      answers.push({ ...fresh, assignment: x });
+      continue;
+    }
     const row = await latestAnswer(tx, ctx.tenant.id, x.id);
     if (!row) return;
     const body = await openAnswer(s, row);

@@ -4,6 +4,7 @@
  * project, the per-contractor read limit, and suspension when a contractor's
  * pattern says they are harvesting rather than working.
  */
+import type { AuditEvent } from "../audit/entry.js";
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
 import { taskTemplate, type AnswerTemplate, type Item } from "../domain/templates/answers/index.js";
@@ -74,10 +75,19 @@ export async function openItem(s: Services, item: Pick<ItemRow, "tenant_id" | "i
   return JSON.parse(text) as Item;
 }
 
-/** Suspends a contractor on a project, tells the lab admins (a notification) and records it. */
-export async function suspendMember(s: Services, tx: Tx, ctx: WorkContext, userId: string, kind: "gold_accuracy" | "abuse", reason: string, detail: Record<string, unknown>): Promise<void> {
+/** Suspends a contractor on a project and tells the lab admins (a notification); the audit event goes to `events`, recorded by the caller last. */
+export async function suspendMember(
+  s: Services,
+  tx: Tx,
+  ctx: WorkContext,
+  userId: string,
+  kind: "gold_accuracy" | "abuse",
+  reason: string,
+  detail: Record<string, unknown>,
+  events: AuditEvent[],
+): Promise<void> {
   const now = s.now();
   await setMemberStatus(tx, ctx.tenant.id, ctx.project.id, userId, "suspended", reason, now);
   await insertNotification(tx, { tenant_id: ctx.tenant.id, id: uuidv7(now), kind: `member.suspended.${kind}`, project_id: ctx.project.id, subject_user_id: userId, detail: JSON.stringify({ reason, ...detail }), created_at: now });
-  await s.audit.record(tx, eventBy(SYSTEM, { tenantId: ctx.tenant.id, action: "project.member.suspend", objectType: "user", objectId: userId, detail: { projectId: ctx.project.id, kind, ...detail } }));
+  events.push(eventBy(SYSTEM, { tenantId: ctx.tenant.id, action: "project.member.suspend", objectType: "user", objectId: userId, detail: { projectId: ctx.project.id, kind, ...detail } }));
 }

@@ -150,8 +150,11 @@ export async function adjudicate(s: Services, ctx: WorkContext, userId: string, 
     if (!(await takeAdjudication(tx, ctx.tenant.id, itemId))) throw new SealroomError("conflict", "This item was adjudicated meanwhile; take the next one.");
     await setItemReviewStatus(tx, ctx.tenant.id, itemId, "escalated", "accepted", now);
     await insertReview(tx, review);
-    await s.audit.record(tx, eventBy(caller, { tenantId: ctx.tenant.id, action: "review.adjudicate", objectType: "item", objectId: itemId, detail: { projectId: ctx.project.id, decision: review.decision, reviewId: review.id } }));
-    return writeResolution(s, tx, ctx, itemId, "adjudicated", answerId, body, userId, caller, now);
+    // Audit last: the audit state row is a lock every writer shares, so no row lock may be taken after it.
+    const events = [eventBy(caller, { tenantId: ctx.tenant.id, action: "review.adjudicate", objectType: "item", objectId: itemId, detail: { projectId: ctx.project.id, decision: review.decision, reviewId: review.id } })];
+    const id = await writeResolution(s, tx, ctx, itemId, "adjudicated", answerId, body, userId, caller, now, events);
+    await s.audit.record(tx, ...events);
+    return id;
   });
   return { resolutionId, answerId };
 }

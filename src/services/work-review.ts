@@ -12,6 +12,7 @@
  * decision is a conflict rather than a double decision.
  */
 import { ITEM_READ } from "../audit/actions.js";
+import type { AuditEvent } from "../audit/entry.js";
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError, type FieldIssue } from "../domain/errors.js";
 import type { BlindView, Item } from "../domain/templates/answers/index.js";
@@ -171,8 +172,10 @@ export async function decideReview(s: Services, ctx: WorkContext, userId: string
     }
     if (fix) await insertAnswer(tx, fix);
     await insertReview(tx, review);
-    await s.audit.record(tx, eventBy(caller, { tenantId: a.tenant_id, action: "review.decide", objectType: "assignment", objectId: a.id, detail: { projectId: a.project_id, decision: d.decision, reviewId: review.id, version: fix?.version ?? answer.version } }));
-    const resolution = d.decision === "reject" ? null : await resolveIfReady(s, tx, ctx, a.item_id, content, caller, now);
+    // Audit last: the audit state row is a lock every writer shares, so no row lock may be taken after it.
+    const events = [eventBy(caller, { tenantId: a.tenant_id, action: "review.decide", objectType: "assignment", objectId: a.id, detail: { projectId: a.project_id, decision: d.decision, reviewId: review.id, version: fix?.version ?? answer.version } })];
+    const resolution = d.decision === "reject" ? null : await resolveIfReady(s, tx, ctx, a.item_id, content, caller, now, events);
+    await s.audit.record(tx, ...events);
     return { reviewId: review.id, decision: d.decision, answerVersion: fix?.version ?? answer.version, resolution };
   });
 }
@@ -213,9 +216,9 @@ async function sealedReview(s: Services, a: AssignmentRow, reviewerId: string, m
  * item row is locked first, so sibling decisions serialise, and an item an
  * adjudicator already resolved is left alone.
  */
-async function resolveIfReady(s: Services, tx: Tx, ctx: WorkContext, itemId: string, content: Item, caller: Caller, now: number): Promise<DecisionResult["resolution"]> {
+async function resolveIfReady(s: Services, tx: Tx, ctx: WorkContext, itemId: string, content: Item, caller: Caller, now: number, events: AuditEvent[]): Promise<DecisionResult["resolution"]> {
   const state = await lockItemForResolution(tx, ctx.tenant.id, itemId);
-  if (state && state.resolved_at === null) await maybeResolve(s, tx, ctx, itemId, content, caller, now);
+  if (state && state.resolved_at === null) await maybeResolve(s, tx, ctx, itemId, content, caller, now, undefined, events);
   const r = await resolutionOfItem(tx, ctx.tenant.id, itemId);
   return r ? { id: r.id, method: r.method } : null;
 }

@@ -8,10 +8,16 @@
  * excluded). While work is paused the answer is kept as a draft and the
  * submission refused with 423, so nothing typed is lost.
  *
+ * Lock order: every transaction here records its audit events LAST (the
+ * audit log's state row is one lock all writers share; taking row locks
+ * after it let a claim, a submit and the audit lock deadlock on PostgreSQL).
+ * Helpers that would record mid-transaction push to an `events` list instead.
+ *
  * Resolution: overlap 1 resolves on submit (or on review, when sampled);
  * overlap N resolves automatically when all N answers agree, and otherwise
  * waits for an adjudicator. Gold items are never resolved: gold is the truth.
  */
+import type { AuditEvent } from "../audit/entry.js";
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
 import type { CheckedAnswer, Item } from "../domain/templates/answers/index.js";
@@ -115,12 +121,13 @@ export async function submitTask(s: Services, ctx: WorkContext, userId: string, 
     if (!moved) throw new SealroomError("conflict", "This task changed meanwhile (submitted twice?); reload it.");
     await insertAnswer(tx, answerRow);
     await insertTaskEvent(tx, { tenant_id: a.tenant_id, id: uuidv7(now), project_id: a.project_id, user_id: userId, assignment_id: a.id, kind: "submit", at: now });
-    await s.audit.record(tx, eventBy(caller, { tenantId: a.tenant_id, action: "task.submit", objectType: "assignment", objectId: a.id, detail: { projectId: a.project_id, version: answerRow.version } }));
+    const events = [eventBy(caller, { tenantId: a.tenant_id, action: "task.submit", objectType: "assignment", objectId: a.id, detail: { projectId: a.project_id, version: answerRow.version } })];
     if (!revision) {
       await countSubmission(tx, a.tenant_id, a.project_id, a.item_id);
-      await scoreMember(s, tx, ctx, userId, gold?.correct ?? null, now);
+      await scoreMember(s, tx, ctx, userId, gold?.correct ?? null, now, events);
     }
-    if (a.is_gold === 0 && !reviewPending) await maybeResolve(s, tx, ctx, a.item_id, content, caller, now, { row: answerRow, body: answer, checked: checked.answer });
+    if (a.is_gold === 0 && !reviewPending) await maybeResolve(s, tx, ctx, a.item_id, content, caller, now, { row: answerRow, body: answer, checked: checked.answer }, events);
+    await s.audit.record(tx, ...events);
     return "done" as const;
   });
   if (outcome === "lapsed") {
@@ -131,7 +138,7 @@ export async function submitTask(s: Services, ctx: WorkContext, userId: string, 
 }
 
 /** Updates the member's counters after a first submission; suspends below the gold accuracy threshold. */
-async function scoreMember(s: Services, tx: Tx, ctx: WorkContext, userId: string, goldCorrect: boolean | null, now: number): Promise<void> {
+async function scoreMember(s: Services, tx: Tx, ctx: WorkContext, userId: string, goldCorrect: boolean | null, now: number, events: AuditEvent[]): Promise<void> {
   const m = await findMember(tx, ctx.tenant.id, ctx.project.id, userId);
   if (!m) return;
   const next = {
@@ -151,7 +158,7 @@ async function scoreMember(s: Services, tx: Tx, ctx: WorkContext, userId: string
   if (d.belowThreshold && m.status === "active") {
     const pct = Math.round((d.accuracy ?? 0) * 100);
     const reason = `Paused on this project: gold accuracy ${pct}% is below the project's ${Math.round(g.accuracyThreshold * 100)}%. Your lab admin has been told.`;
-    await suspendMember(s, tx, ctx, userId, "gold_accuracy", reason, { accuracy: d.accuracy, goldAnswered: next.gold_answered });
+    await suspendMember(s, tx, ctx, userId, "gold_accuracy", reason, { accuracy: d.accuracy, goldAnswered: next.gold_answered }, events);
   }
 }
 
@@ -168,7 +175,8 @@ export async function maybeResolve(
   content: Item,
   caller: Caller,
   now: number,
-  fresh?: { readonly row: AnswerRow; readonly body: unknown; readonly checked: CheckedAnswer },
+  fresh: { readonly row: AnswerRow; readonly body: unknown; readonly checked: CheckedAnswer } | undefined,
+  events: AuditEvent[],
 ): Promise<void> {
   const item = await findItem(tx, ctx.tenant.id, itemId);
   if (!item || item.resolved_at !== null) return;
@@ -196,10 +204,10 @@ export async function maybeResolve(
   }
   const reviewed = answers.some((x) => x.assignment.review_status === "accepted" || x.assignment.review_status === "fixed");
   const method = answers.length > 1 ? "unanimous" : reviewed ? "reviewed" : "single";
-  await writeResolution(s, tx, ctx, itemId, method, first.row.id, first.body, null, caller, now);
+  await writeResolution(s, tx, ctx, itemId, method, first.row.id, first.body, null, caller, now, events);
 }
 
-/** Seals and stores an item's final answer. */
+/** Seals and stores an item's final answer; its audit event goes to `events`, for the caller to record last. */
 export async function writeResolution(
   s: Services,
   tx: Tx,
@@ -211,10 +219,11 @@ export async function writeResolution(
   resolvedBy: string | null,
   caller: Caller,
   now: number,
+  events: AuditEvent[],
 ): Promise<string> {
   const id = uuidv7(now);
   const body = await s.sealer.seal({ tenantId: ctx.tenant.id, table: "resolutions", rowId: id, field: "body" }, JSON.stringify(finalAnswer));
   await insertResolution(tx, { tenant_id: ctx.tenant.id, id, project_id: ctx.project.id, item_id: itemId, method, answer_id: answerId, body, resolved_by: resolvedBy, created_at: now });
-  await s.audit.record(tx, eventBy(caller, { tenantId: ctx.tenant.id, action: "item.resolve", objectType: "item", objectId: itemId, detail: { projectId: ctx.project.id, method } }));
+  events.push(eventBy(caller, { tenantId: ctx.tenant.id, action: "item.resolve", objectType: "item", objectId: itemId, detail: { projectId: ctx.project.id, method } }));
   return id;
 }

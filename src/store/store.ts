@@ -25,7 +25,8 @@ export interface Store {
    * transaction holds `db` (loading a tenant's data keys). On SQLite Kysely
    * queues every query of a handle behind an open transaction, so using `db`
    * there would wait forever; a second connection reads beside it (WAL).
-   * On PostgreSQL it is the same pool.
+   * On PostgreSQL it is a second, small pool, for the same reason: a
+   * transaction holding a main-pool connection must never wait for another.
    */
   readonly side: Kysely<Database>;
   readonly kind: DialectKind;
@@ -52,7 +53,12 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
     ? openPostgres(config.databaseUrl, options.searchPath)
     : openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db"));
   const db = new Kysely<Database>({ dialect: handle.dialect });
-  const side = handle.kind === "sqlite" ? new Kysely<Database>({ dialect: openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db")).dialect }) : db;
+  // A connection of its own on both dialects: on PostgreSQL, key loads through the main pool could
+  // wait for a connection held by transactions that themselves wait for the key (measured: a deadlock
+  // at 200 concurrent contractors when the key cache expired inside a transaction).
+  const side = new Kysely<Database>({
+    dialect: handle.kind === "sqlite" ? openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db")).dialect : openPostgres(config.databaseUrl!, options.searchPath, 2).dialect,
+  });
   return {
     db,
     side,
@@ -64,7 +70,7 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
       await db.selectFrom("installation").select("id").limit(1).execute();
     },
     close: async () => {
-      if (side !== db) await side.destroy();
+      await side.destroy();
       await db.destroy();
     },
   };

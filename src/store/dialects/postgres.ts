@@ -9,15 +9,21 @@ import type { DialectHandle } from "../dialect.js";
 
 const INT8_OID = 20;
 
-/** Opens a pool for `url`; `searchPath` pins a schema (tests use one per file). */
-export function openPostgres(url: string, searchPath?: string): DialectHandle {
+/**
+ * Opens a pool for `url`; `searchPath` pins a schema (tests use one per file).
+ * `max` is the pool size: the store opens a main pool and a small side pool
+ * (see Store.side). Waiting for a connection gives up after 15 s with an
+ * error instead of hanging a request forever.
+ */
+export function openPostgres(url: string, searchPath?: string, max = 10): DialectHandle {
   const types = {
     getTypeParser: ((oid: number, format?: "text" | "binary") =>
       oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max,
+    connectionTimeoutMillis: 15_000,
     types,
     ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
   });

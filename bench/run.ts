@@ -2,11 +2,12 @@
 import { join } from "node:path";
 import { printResult, writeResult, type Benchmark } from "./harness.js";
 import { auditBench } from "./audit.bench.js";
+import { claimBench } from "./claim.bench.js";
 import { gatewayBench } from "./gateway.bench.js";
 import { httpSession } from "./http-session.bench.js";
 import { importBench } from "./import.bench.js";
 
-const BENCHMARKS: readonly Benchmark[] = [httpSession, auditBench, gatewayBench, importBench];
+const BENCHMARKS: readonly Benchmark[] = [httpSession, auditBench, gatewayBench, importBench, claimBench];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));

@@ -1,0 +1,129 @@
+/**
+ * The server of the claim benchmark, in a process of its own so the load
+ * generator does not share its event loop:
+ * `tsx bench/claim-server.ts ITEMS CONTRACTORS`. Boots Sealroom on a fresh
+ * SQLite folder (or, with BENCH_DATABASE_URL, a fresh schema in that
+ * PostgreSQL database), seeds one classification project with CONTRACTORS
+ * contractors and ITEMS sealed items through the real services, starts the
+ * HTTP server on a free loopback port and prints one JSON line (see Ready).
+ * Runs until its stdin closes, then stops and removes what it created.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { loadConfig, withConfig } from "../src/config/config.js";
+import { startServer } from "../src/launcher/server.js";
+import { bootServices } from "../src/launcher/services.js";
+import { createLogger } from "../src/log/logger.js";
+import { LocalKek } from "../src/seal/kek.js";
+import { TERMINAL, type Services } from "../src/services/context.js";
+import { sealedItemCodec } from "../src/services/item-codec.js";
+import { addProjectMember } from "../src/services/project-admin.js";
+import { addItems, createProject } from "../src/services/projects.js";
+import { createTenant } from "../src/services/tenants.js";
+import { createUser } from "../src/services/users.js";
+import { upsertMembership } from "../src/store/repos/tenants.js";
+
+/** What the parent reads from the first stdout line. */
+export interface Ready {
+  readonly url: string;
+  readonly dialect: "sqlite" | "postgres";
+  readonly tenant: string;
+  readonly project: string;
+  readonly emails: readonly string[];
+  readonly password: string;
+  readonly items: number;
+  readonly seedSeconds: number;
+  /** The PostgreSQL schema the server runs in (dropped when it stops). */
+  readonly schema?: string;
+}
+
+const PASSWORD = "benchmark password 123456";
+/** Items per addItems call, each in one transaction. */
+const BATCH = 10_000;
+/**
+ * Overlap 1, no review, no gold: every claim leases a fresh item and every
+ * submit resolves it. The abuse limits sit at their maximum so 200 clients
+ * looping without pause are not throttled (a real contractor reads a task
+ * for seconds to minutes).
+ */
+const PROJECT_CONFIG = {
+  overlap: 1,
+  review: { mode: "none" },
+  gold: { ratio: 0 },
+  maxTasksPerDay: null,
+  abuse: { readsPerMinute: 10_000, throttleAfter: 9_999, suspendAfter: 10_000 },
+};
+
+const [items, contractors] = process.argv.slice(2).map(Number) as [number, number];
+const databaseUrl = process.env["BENCH_DATABASE_URL"] || undefined;
+
+async function seed(s: Services): Promise<Omit<Ready, "url" | "dialect">> {
+  const tenant = await createTenant(s, { slug: "bench", name: "Bench" }, TERMINAL);
+  const project = await s.store.transaction((tx) => createProject(s, tx, tenant.id, { slug: "claims", name: "Claims", template: "classification", config: PROJECT_CONFIG }, TERMINAL));
+  const emails: string[] = [];
+  for (let i = 0; i < contractors; i++) {
+    const email = `contractor${i}@bench.test`;
+    const u = await s.store.transaction((tx) => createUser(s, tx, { email, displayName: `Contractor ${i}`, password: PASSWORD }, TERMINAL));
+    await upsertMembership(s.store.db, tenant.id, u.id, "contractor", s.now());
+    await addProjectMember(s, project, u.id, "contractor", TERMINAL);
+    emails.push(email);
+  }
+  const started = performance.now();
+  const codec = await sealedItemCodec(s, tenant.id);
+  try {
+    for (let from = 0; from < items; from += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, items - from) }, (_, k) => {
+        const id = `it-${from + k}`;
+        return { externalId: id, payload: { id, text: `Text of ${id}: the weather is fine.`, labels: ["positive", "negative", "neutral"] }, isGold: false };
+      });
+      // addItems re-reads the project's last seq under its lock, so a stale row is fine here.
+      await s.store.transaction((tx) => addItems(s, tx, project, codec, batch, TERMINAL));
+    }
+  } finally {
+    await codec.close();
+  }
+  return { tenant: tenant.slug, project: project.slug, emails, password: PASSWORD, items, seedSeconds: (performance.now() - started) / 1000 };
+}
+
+/** A fresh PostgreSQL schema for this run; returns a function that drops it. */
+async function freshSchema(url: string): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = `bench_claim_${randomBytes(6).toString("hex")}`;
+  const sql = async (text: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await sql(`CREATE SCHEMA ${schema}`);
+  return { schema, drop: () => sql(`DROP SCHEMA ${schema} CASCADE`) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "sealroom-bench-claim-"));
+const pgSchema = databaseUrl ? await freshSchema(databaseUrl) : undefined;
+try {
+  const env = { SEALROOM_DATA_DIR: dir, SEALROOM_PORT: "0", SEALROOM_LOG_LEVEL: "silent" as const, ...(databaseUrl ? { SEALROOM_DATABASE_URL: databaseUrl } : {}) };
+  // Sign-in cost is not what is measured: a cheap scrypt makes 200 logins quick (tests do the same).
+  const config = withConfig(loadConfig(env), { passwordCostLog2: 10 });
+  const s = await bootServices(config, { log: createLogger("silent"), kek: LocalKek.fromBytes(randomBytes(32)), ...(pgSchema ? { store: { searchPath: pgSchema.schema } } : {}) });
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const seeded = await seed(s);
+    server = await startServer(s);
+    const ready: Ready = { url: server.url, dialect: s.store.kind, ...seeded, ...(pgSchema ? { schema: pgSchema.schema } : {}) };
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+    process.stdin.resume();
+    await new Promise<void>((resolve) => process.stdin.once("end", resolve).once("close", resolve));
+  } finally {
+    if (server) await server.stop();
+    else await s.store.close();
+  }
+} finally {
+  await pgSchema?.drop();
+  rmSync(dir, { recursive: true, force: true });
+}

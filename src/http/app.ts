@@ -24,6 +24,7 @@ import { taskRoutes } from "./routes/tasks.js";
 import { reviewRoutes } from "./routes/review.js";
 import { hoursRoutes } from "./routes/hours.js";
 import { agreementRoutes } from "./routes/agreement.js";
+import { assistRoutes } from "./routes/assist.js";
 import { actorOf, type AppEnv, type Principal, type RouteSpec } from "./route.js";
 import { parseBody, parseQuery } from "./validate.js";
 
@@ -33,7 +34,7 @@ import { parseBody, parseQuery } from "./validate.js";
  * list erases them; register() only passes values those schemas produced.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const ROUTES: ReadonlyArray<RouteSpec<any, any>> = [...healthRoutes, ...authRoutes, ...meRoutes, ...tenantRoutes, ...importRoutes, ...invitationRoutes, ...auditRoutes, ...gatewayRoutes, ...projectRoutes, ...taskRoutes, ...reviewRoutes, ...hoursRoutes, ...agreementRoutes, openapiRoute(() => ROUTES)];
+export const ROUTES: ReadonlyArray<RouteSpec<any, any>> = [...healthRoutes, ...authRoutes, ...meRoutes, ...tenantRoutes, ...importRoutes, ...invitationRoutes, ...auditRoutes, ...gatewayRoutes, ...projectRoutes, ...taskRoutes, ...reviewRoutes, ...hoursRoutes, ...agreementRoutes, ...assistRoutes, openapiRoute(() => ROUTES)];
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

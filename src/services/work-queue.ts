@@ -9,6 +9,7 @@
  * that grants it, before the content is opened.
  */
 import { ITEM_READ } from "../audit/actions.js";
+import type { AuditEvent } from "../audit/entry.js";
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
 import { utcDay } from "../domain/time.js";
@@ -74,18 +75,24 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
     const now = s.now();
     const m = await lockMember(tx, ctx.tenant.id, ctx.project.id, userId, now);
     if (!m || m.role !== "contractor" || m.status !== "active") return { kind: "refused" as const };
-    await expireLeases(s, tx, ctx, now);
+    // Audit events are recorded last, at each way out: the audit state row is a lock every writer shares.
+    const events = await expireLeases(tx, ctx, now);
     const open = await findOpenLease(tx, ctx.tenant.id, ctx.project.id, userId);
-    if (open) return { kind: "task" as const, assignment: open, fresh: false };
+    if (open) {
+      await s.audit.record(tx, ...events, readEvent(caller, open));
+      return { kind: "task" as const, assignment: open, fresh: false };
+    }
     const signal = leaseSignal({ leasesSinceSubmit: m.leases_since_submit }, ctx.config.abuse);
     if (signal === "suspend") {
       const reason = `Suspended automatically after ${m.leases_since_submit} tasks taken without a submission; your lab admin has been told.`;
-      await suspendMember(s, tx, ctx, userId, "abuse", reason, { leasesSinceSubmit: m.leases_since_submit });
+      await suspendMember(s, tx, ctx, userId, "abuse", reason, { leasesSinceSubmit: m.leases_since_submit }, events);
+      await s.audit.record(tx, ...events);
       return { kind: "suspended" as const, reason };
     }
     if (signal === "throttle" && now - m.last_lease_at < THROTTLE_SPACING_MS) {
       // Throttled: one lease a minute. A refused claim still counts, so hammering through the throttle leads to suspension.
       await updateMember(tx, m, { leases_since_submit: m.leases_since_submit + 1, updated_at: now });
+      await s.audit.record(tx, ...events);
       return { kind: "throttled" as const };
     }
     const day = utcDay(now);
@@ -93,7 +100,10 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
     const cap = ctx.config.maxTasksPerDay;
     if (cap !== null && dayCount >= cap) throw new SealroomError("too_many_requests", `You have reached this project's limit of ${cap} tasks per day.`, { retryAfterSeconds: 3600 });
     const leased = await leaseOne(tx, ctx, m, now, s.store.kind === "postgres");
-    if (leased.kind === "none") return { kind: "empty" as const, reason: leased.reason };
+    if (leased.kind === "none") {
+      await s.audit.record(tx, ...events);
+      return { kind: "empty" as const, reason: leased.reason };
+    }
     const assignment = leased.assignment;
     await updateMember(tx, m, {
       tasks_served: m.tasks_served + 1,
@@ -105,14 +115,15 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
       updated_at: now,
     });
     await insertTaskEvent(tx, { tenant_id: ctx.tenant.id, id: uuidv7(now), project_id: ctx.project.id, user_id: userId, assignment_id: assignment.id, kind: "lease", at: now });
-    await s.audit.record(tx, eventBy(caller, { tenantId: ctx.tenant.id, action: "task.claim", objectType: "assignment", objectId: assignment.id, detail: { projectId: ctx.project.id } }));
+    // The claim and the read it grants are recorded together, before the item is opened.
+    await s.audit.record(tx, ...events, eventBy(caller, { tenantId: ctx.tenant.id, action: "task.claim", objectType: "assignment", objectId: assignment.id, detail: { projectId: ctx.project.id } }), readEvent(caller, assignment));
     return { kind: "task" as const, assignment, fresh: true };
   });
   if (outcome.kind === "refused") throw new SealroomError("forbidden", "You are not an active contractor on this project.");
   if (outcome.kind === "suspended") throw new SealroomError("forbidden", outcome.reason, { reason: outcome.reason });
   if (outcome.kind === "empty") return { task: null, reason: outcome.reason };
   if (outcome.kind === "throttled") throw new SealroomError("too_many_requests", "You have taken many tasks without submitting any: one new task a minute until you submit work.", { retryAfterSeconds: 60 });
-  return { task: await readTask(s, ctx, outcome.assignment, caller) };
+  return { task: await openTask(s, ctx, outcome.assignment) };
 }
 
 /**
@@ -175,17 +186,17 @@ async function leaseOne(
   return { kind: "none", reason: "queue_empty" };
 }
 
-/** Expires up to a batch of the project's overdue leases: their items go back to the queue. */
-async function expireLeases(s: Services, tx: Tx, ctx: WorkContext, now: number): Promise<void> {
+/** Expires up to a batch of the project's overdue leases (their items go back to the queue); returns the audit event to record. */
+async function expireLeases(tx: Tx, ctx: WorkContext, now: number): Promise<AuditEvent[]> {
   const overdue = await expiredLeases(tx, ctx.tenant.id, ctx.project.id, now, EXPIRE_BATCH);
-  if (overdue.length === 0) return;
+  if (overdue.length === 0) return [];
   const expired: string[] = [];
   for (const a of overdue) {
     if (!(await updateAssignment(tx, a.tenant_id, a.id, ["leased"], { status: "expired", updated_at: now }))) continue;
     await giveBack(tx, a, now, "expire");
     expired.push(a.id);
   }
-  if (expired.length) await s.audit.record(tx, eventBy(SYSTEM, { tenantId: ctx.tenant.id, action: "task.expire", objectType: "project", objectId: ctx.project.id, detail: { assignments: expired } }));
+  return expired.length ? [eventBy(SYSTEM, { tenantId: ctx.tenant.id, action: "task.expire", objectType: "project", objectId: ctx.project.id, detail: { assignments: expired } })] : [];
 }
 
 /** Returns an unanswered lease's slot to the queue and takes it out of the gold share (expiry, skip). */
@@ -202,11 +213,21 @@ export async function ownAssignment(s: Services, ctx: WorkContext, userId: strin
   return a;
 }
 
+/** The audit event of a contractor's read of their task's item. */
+function readEvent(caller: Caller, a: Pick<AssignmentRow, "tenant_id" | "item_id" | "project_id">) {
+  return eventBy(caller, { tenantId: a.tenant_id, action: ITEM_READ, objectType: "item", objectId: a.item_id, detail: { projectId: a.project_id } });
+}
+
 /** Audits the read, then opens the item (and the draft) for its contractor. */
 async function readTask(s: Services, ctx: WorkContext, a: AssignmentRow, caller: Caller): Promise<TaskView> {
+  await s.store.transaction((tx) => s.audit.record(tx, readEvent(caller, a)));
+  return openTask(s, ctx, a);
+}
+
+/** Opens the item (and the draft) of a task whose read is already audited. */
+async function openTask(s: Services, ctx: WorkContext, a: AssignmentRow): Promise<TaskView> {
   const item = await findItem(s.store.db, a.tenant_id, a.item_id);
   if (!item) throw new SealroomError("not_found", "No such task.");
-  await s.store.transaction((tx) => s.audit.record(tx, eventBy(caller, { tenantId: a.tenant_id, action: ITEM_READ, objectType: "item", objectId: a.item_id, detail: { projectId: a.project_id } })));
   const content = await openItem(s, item);
   const draft = a.draft === null ? null : (JSON.parse(await s.sealer.openText(draftContext(a), a.draft)) as unknown);
   return {

@@ -442,6 +442,40 @@ export interface AuditSigningKeysTable {
   created_at: number;
 }
 
+export type AssistStatus = "ok" | "invalid" | "failed";
+
+export interface ItemAssistsTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  item_id: string;
+  /** The gateway alias that drafted it. */
+  model: string;
+  status: AssistStatus;
+  /** The drafted answer as JSON, sealed (context: item_assists / id / draft); null when the call failed. */
+  draft: Buffer | null;
+  /** Why it is invalid or failed: issue paths and messages, or the gateway's status and error code (never content). */
+  error: string | null;
+  /** The gateway's request id (joins gateway_usage, where the call's cost is metered). */
+  request_id: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectAssistKeysTable {
+  tenant_id: string;
+  id: string;
+  project_id: string;
+  /** The gateway_keys row (project-bound, models [model]). */
+  key_id: string;
+  model: string;
+  /** The sk-sr-… secret, sealed (context: project_assist_keys / id / secret). */
+  secret: Buffer;
+  created_at: number;
+}
+
 export interface Database {
   installation: InstallationTable;
   users: UsersTable;
@@ -477,4 +511,6 @@ export interface Database {
   audit_state: AuditStateTable;
   audit_heads: AuditHeadsTable;
   audit_signing_keys: AuditSigningKeysTable;
+  item_assists: ItemAssistsTable;
+  project_assist_keys: ProjectAssistKeysTable;
 }

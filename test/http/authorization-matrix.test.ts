@@ -112,6 +112,9 @@ const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: 
   // Reports and exports.
   "GET /api/tenants/:tenant/projects/:project/agreement": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "reviewer", "token_admin"] },
   "GET /api/tenants/:tenant/projects/:project/export": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  // Model assist: lab admins and their tokens (no gateway runs here, so a run answers 409, never 5xx).
+  "POST /api/tenants/:tenant/projects/:project/assist/run": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
+  "GET /api/tenants/:tenant/projects/:project/assist": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
   // Hours: contractors log and read their own; lab admins and auditors read everyone's; lab admins decide.
   "GET /api/tenants/:tenant/hours": { scope: "tenant", people: true, allow: ["lab_admin", "lab_auditor", "contractor"] },
   "GET /api/tenants/:tenant/hours/export": { scope: "tenant", people: true, allow: ["lab_admin", "lab_auditor"] },
@@ -287,6 +290,7 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     "POST /api/tenants/:tenant/projects/:project/guidelines": { markdown: `# Guidelines ${n}` },
     "POST /api/tenants/:tenant/projects/:project/members": { userId: key === "POST /api/tenants/:tenant/projects/:project/members" ? await freshContractor() : "", role: "contractor" },
     "POST /api/tenants/:tenant/projects/:project/pause": { reason: "matrix pause" },
+    "POST /api/tenants/:tenant/projects/:project/assist/run": { limit: 1 },
     "POST /api/tenants/:tenant/pause": { reason: "matrix pause" },
     "POST /api/tenants/:tenant/projects/:project/tasks/:id/draft": { draft: { note: "matrix" } },
     "POST /api/tenants/:tenant/projects/:project/tasks/:id/skip": { reason: "matrix skip" },

@@ -56,7 +56,7 @@ ${STORE_HELP}
 const exportCommand: Command = {
   name: "export",
   summary: "Export a project's resolved items as JSONL in the template's export shape",
-  help: `Usage: sealroom export --tenant T --project P [--out FILE]
+  help: `Usage: sealroom export --tenant T --project P [--out FILE] [--format records|preference]
 
 Writes one JSON line per resolved item (its final answer in the template's
 export shape, with resolution_id, method and annotation_ids) to standard
@@ -65,22 +65,29 @@ it is removed again if the export fails. Exports of a paused tenant or
 project are refused. The export is recorded in the audit log
 (export.download, with its id and record count) before anything is opened.
 
+With --format preference, writes model-assist preference pairs instead: one
+line per resolved item whose final answer differs from the model's draft,
+{item_id, prompt, chosen (the final answer), rejected (the model's draft),
+chosen_by (the resolution method)}.
+
 Options:
   --tenant T            tenant slug or id
   --project P           project slug or id
   --out FILE            write to FILE instead of standard output
+  --format F            records (default) or preference
 ${STORE_HELP}
 `,
   async run(argv, io) {
     const flags = parseCommandArgs(
       argv,
-      { ...STORE_OPTIONS, tenant: { type: "string" }, project: { type: "string" }, out: { type: "string" } },
-      z.object({ ...storeFlags, ...where, out: z.string().min(1).optional(), _: noPositionals }),
+      { ...STORE_OPTIONS, tenant: { type: "string" }, project: { type: "string" }, out: { type: "string" }, format: { type: "string" } },
+      z.object({ ...storeFlags, ...where, out: z.string().min(1).optional(), format: z.enum(["records", "preference"]).optional(), _: noPositionals }),
     );
     const r = await withServices(configFrom(flags), async (s) => {
       const ctx = await workContext(s, await getTenant(s, flags.tenant), flags.project);
-      if (flags.out === undefined) return exportAll(s, ctx, null, async (line) => io.out(line), TERMINAL);
-      return toFile(flags.out, (write) => exportAll(s, ctx, null, write, TERMINAL));
+      const format = flags.format ?? "records";
+      if (flags.out === undefined) return exportAll(s, ctx, null, async (line) => io.out(line), TERMINAL, format);
+      return toFile(flags.out, (write) => exportAll(s, ctx, null, write, TERMINAL, format));
     });
     // With no --out the records are on stdout, so the summary goes to stderr and stdout stays pure JSONL.
     const summary = `Exported ${r.count} record${r.count === 1 ? "" : "s"} (export ${r.exportId})${flags.out ? ` to ${flags.out}` : ""}.\n`;

@@ -18,6 +18,7 @@ import { exposureCommand } from "./exposure.js";
 import { hoursCommands } from "./hours.js";
 import { projectCreateCommand, projectPauseCommands } from "./project.js";
 import { agreementCommands } from "./agreement.js";
+import { assistRunCommand } from "./assist.js";
 import { gatewayDeploymentAddCommand, gatewayKeyCreateCommand, gatewayKeyRevokeCommand, gatewayUsageCommand } from "./gateway.js";
 
 export const commands: readonly Command[] = [
@@ -48,4 +49,5 @@ export const commands: readonly Command[] = [
   gatewayUsageCommand,
   ...hoursCommands,
   ...agreementCommands,
+  assistRunCommand,
 ];

@@ -25,11 +25,12 @@ export const agreementRoutes = [
     method: "GET",
     path: `${BASE}/export`,
     auth: "actor",
-    summary: "Export-ready answers: one record per resolved item in the template's export shape (keyset: ?after=resolution id); each page is an audited export.",
-    query: z.strictObject({ after: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(MAX_EXPORT_PAGE).optional() }),
+    summary:
+      "Export-ready answers: one record per resolved item in the template's export shape, or with ?format=preference (model draft, human final) pairs where they differ (keyset: ?after=resolution id); each page is an audited export.",
+    query: z.strictObject({ after: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(MAX_EXPORT_PAGE).optional(), format: z.enum(["records", "preference"]).optional() }),
     handle: async ({ s, params, principal, query, caller }) => {
       const { ctx, userId } = await workFor(s, principal, params, "tenant.export");
-      const page = await exportPage(s, ctx, userId, query.after ?? "", query.limit ?? 100, caller);
+      const page = await exportPage(s, ctx, userId, query.after ?? "", query.limit ?? 100, caller, query.format ?? "records");
       return json({ exportId: page.exportId, records: page.records, next: page.next });
     },
   }),

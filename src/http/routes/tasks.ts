@@ -25,6 +25,8 @@ function presentTask(t: TaskView) {
     guidelinesVersion: t.guidelinesVersion,
     item: t.item,
     draft: t.draft,
+    // The model's draft to correct, apart from the contractor's own draft; null unless the project shows it.
+    assist: t.assist,
   };
 }
 

@@ -25,8 +25,11 @@
  *   can be reconciled on resume.
  * - notifications: what a lab admin is told (a contractor paused for gold
  *   accuracy or suspended for abuse).
+ * - item_assists, project_assist_keys: model assist. One model-drafted answer
+ *   per item (sealed; status ok / invalid / failed), and the project-bound
+ *   gateway key the core calls the model with (its secret sealed).
  */
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { DialectHandle } from "../dialect.js";
 
 /** Applies migration 0006. */
@@ -51,7 +54,8 @@ export async function up(db: Kysely<unknown>, d: DialectHandle): Promise<void> {
     .column("priority desc")
     .column("seq")
     .execute();
-  await db.schema.createIndex("items_adjudication").on("items").columns(["tenant_id", "project_id", "needs_adjudication", "seq"]).execute();
+  // Partial: only the few items waiting for an adjudicator are indexed, so imports pay nothing for it.
+  await db.schema.createIndex("items_adjudication").on("items").columns(["tenant_id", "project_id", "seq"]).where(sql.ref("needs_adjudication"), "=", 1).execute();
 
   await db.schema
     .createTable("project_members")
@@ -224,5 +228,41 @@ export async function up(db: Kysely<unknown>, d: DialectHandle): Promise<void> {
     .addColumn("detail", "text", (c) => c.notNull())
     .addColumn("created_at", bigint, (c) => c.notNull())
     .addPrimaryKeyConstraint("notifications_pk", ["tenant_id", "id"])
+    .execute();
+
+  // Model assist: one drafted answer per item (sealed), and the project's own gateway key (its secret sealed).
+  await db.schema
+    .createTable("item_assists")
+    .addColumn("tenant_id", "text", (c) => c.notNull())
+    .addColumn("id", "text", (c) => c.notNull())
+    .addColumn("project_id", "text", (c) => c.notNull())
+    .addColumn("item_id", "text", (c) => c.notNull())
+    .addColumn("model", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("draft", blob)
+    .addColumn("error", "text")
+    .addColumn("request_id", "text")
+    .addColumn("prompt_tokens", bigint)
+    .addColumn("completion_tokens", bigint)
+    .addColumn("created_at", bigint, (c) => c.notNull())
+    .addColumn("updated_at", bigint, (c) => c.notNull())
+    .addPrimaryKeyConstraint("item_assists_pk", ["tenant_id", "id"])
+    .addUniqueConstraint("item_assists_item", ["tenant_id", "item_id"])
+    .addForeignKeyConstraint("item_assists_item_fk", ["tenant_id", "item_id"], "items", ["tenant_id", "id"])
+    .execute();
+  await db.schema.createIndex("item_assists_project").on("item_assists").columns(["tenant_id", "project_id", "status"]).execute();
+
+  await db.schema
+    .createTable("project_assist_keys")
+    .addColumn("tenant_id", "text", (c) => c.notNull())
+    .addColumn("id", "text", (c) => c.notNull())
+    .addColumn("project_id", "text", (c) => c.notNull())
+    .addColumn("key_id", "text", (c) => c.notNull())
+    .addColumn("model", "text", (c) => c.notNull())
+    .addColumn("secret", blob, (c) => c.notNull())
+    .addColumn("created_at", bigint, (c) => c.notNull())
+    .addPrimaryKeyConstraint("project_assist_keys_pk", ["tenant_id", "id"])
+    .addUniqueConstraint("project_assist_keys_project", ["tenant_id", "project_id"])
+    .addForeignKeyConstraint("project_assist_keys_project_fk", ["tenant_id", "project_id"], "projects", ["tenant_id", "id"])
     .execute();
 }

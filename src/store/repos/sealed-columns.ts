@@ -10,7 +10,7 @@ import type { Executor } from "../store.js";
 
 /** A sealed column of a tenant-owned table keyed by (tenant_id, id); the seal context is (tenant, table, id, column). */
 export interface SealedColumn {
-  readonly table: "items" | "imports" | "gateway_deployments" | "projects" | "assignments" | "answers" | "reviews" | "resolutions" | "hours_entries";
+  readonly table: "items" | "imports" | "gateway_deployments" | "projects" | "assignments" | "answers" | "reviews" | "resolutions" | "hours_entries" | "item_assists" | "project_assist_keys";
   readonly column: string;
 }
 
@@ -27,6 +27,8 @@ export const TENANT_SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "reviews", column: "body" },
   { table: "resolutions", column: "body" },
   { table: "hours_entries", column: "reason" },
+  { table: "item_assists", column: "draft" },
+  { table: "project_assist_keys", column: "secret" },
 ];
 
 /** The 4-byte header field that names data-key `version`. */

@@ -57,7 +57,7 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
   // wait for a connection held by transactions that themselves wait for the key (measured: a deadlock
   // at 200 concurrent contractors when the key cache expired inside a transaction).
   const side = new Kysely<Database>({
-    dialect: handle.kind === "sqlite" ? openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db")).dialect : openPostgres(config.databaseUrl!, options.searchPath, 2).dialect,
+    dialect: handle.kind === "sqlite" ? openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db"), { busyTimeoutMs: 0 }).dialect : openPostgres(config.databaseUrl!, options.searchPath, 2).dialect,
   });
   return {
     db,

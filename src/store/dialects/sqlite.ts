@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { SqliteDialect } from "kysely";
+import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver } from "kysely";
 import type { DialectHandle } from "../dialect.js";
 
 /** Most distinct statements kept prepared; past it the cache starts over (IN lists of many lengths would otherwise grow it). */
@@ -35,8 +35,30 @@ function cachingStatements(connection: BetterSqlite3.Database): { close(): void;
   };
 }
 
-/** Opens (creating if needed) the SQLite file at `path`. */
-export function openSqlite(path: string): DialectHandle {
+/**
+ * Transactions start with BEGIN IMMEDIATE: they take the write lock at the
+ * start (waiting up to busy_timeout), instead of failing at once with
+ * SQLITE_BUSY when a read-then-write transaction (every audited one) finds
+ * that another process (the CLI beside the server) wrote in between.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite file at `path`. `busyTimeoutMs` is
+ * how long a statement waits for another connection's write lock; the
+ * store's side connection uses 0 and retries asynchronously instead
+ * (repos/data-keys.ts), since better-sqlite3 waits synchronously and would
+ * stop the very event loop that has to finish the other transaction.
+ */
+export function openSqlite(path: string, options: { busyTimeoutMs?: number } = {}): DialectHandle {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const connection = new BetterSqlite3(path);
   // Sealed or not, the database is nobody else's business: owner-only, like the key file.
@@ -44,7 +66,7 @@ export function openSqlite(path: string): DialectHandle {
   connection.pragma("journal_mode = WAL");
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
-  connection.pragma("busy_timeout = 5000");
+  connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   // 64 MiB page cache (the default is 2 MiB): imports insert blind-index keys at random places
   // of a unique index, and with a small cache nearly every such insert first reads a page.
   connection.pragma("cache_size = -65536");
@@ -52,7 +74,7 @@ export function openSqlite(path: string): DialectHandle {
   connection.pragma("secure_delete = ON");
   return {
     kind: "sqlite",
-    dialect: new SqliteDialect({ database: cachingStatements(connection) }),
+    dialect: new ImmediateSqliteDialect({ database: cachingStatements(connection) }),
     types: { blob: "blob", bigint: "integer" },
     describe: `SQLite ${path}`,
     close: async () => {

@@ -47,6 +47,32 @@ export interface StoreOptions {
   readonly sqlitePath?: string;
 }
 
+/** PostgreSQL aborted the transaction to break a lock cycle (40P01) or a serialization conflict (40001). */
+function isRetryable(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (code === "40P01" || code === "40001") return true;
+  }
+  return false;
+}
+
+/**
+ * Runs a PostgreSQL transaction again when the server aborted it to break a
+ * deadlock: under concurrent claims, row locks taken by FOR UPDATE ... LIMIT
+ * can form a cycle, and PostgreSQL resolves it by failing one transaction,
+ * which is then simply retried (everything it did was rolled back).
+ */
+async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= 4 || !isRetryable(e)) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
+}
+
 /** Opens the store the configuration names (PostgreSQL URL, else SQLite under the data folder). */
 export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, options: StoreOptions = {}): Store {
   const handle: DialectHandle = config.databaseUrl
@@ -64,7 +90,7 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
     side,
     kind: handle.kind,
     describe: handle.describe,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => (handle.kind === "postgres" ? withRetries(() => db.transaction().execute(fn)) : db.transaction().execute(fn)),
     migrate: () => migrateToLatest(db as unknown as Kysely<unknown>, handle),
     ping: async () => {
       await db.selectFrom("installation").select("id").limit(1).execute();

@@ -13,7 +13,7 @@
  *   MAX_QUEUE the gateway's reports are no longer read, so it refuses calls
  *   rather than make calls nobody audits.
  */
-import type { Services } from "../services/context.js";
+import { eventBy, SYSTEM, type Services } from "../services/context.js";
 import { buildGatewayConfig } from "../services/gateway-config.js";
 import { onGatewayChange } from "../services/gateway-notify.js";
 import { egressEventSchema, recordEgressDenied, recordUsage, usageEventSchema, type UsageEvent } from "../services/gateway-usage.js";
@@ -30,12 +30,21 @@ export interface GatewayLinkOptions {
   readonly pollMs?: number;
   readonly refreshMs?: number;
   readonly flushMs?: number;
+  /** First pause before restarting a gateway that exited on its own; doubles per quick crash, up to 30 s. */
+  readonly restartMs?: number;
 }
 
-/** A gateway the core runs. */
+/** A gateway that stayed up this long is healthy again: the restart pause starts over. */
+const HEALTHY_AFTER_MS = 60_000;
+const MAX_RESTART_PAUSE_MS = 30_000;
+
+/** A gateway the core runs; restarted (same address) when it exits on its own. */
 export interface GatewayLink {
   readonly url: string;
+  /** The current gateway process (a new one after a restart). */
   readonly gateway: GatewayProcess;
+  /** How many times the gateway was restarted after exiting on its own. */
+  readonly restarts: number;
   /** Builds and pushes the current configuration (serialised with other pushes). */
   push(): Promise<void>;
   /** Writes the usage received so far. */
@@ -56,7 +65,12 @@ function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
 
 /** Starts the gateway for the core `s` and keeps it configured. */
 export async function startGatewayLink(s: Services, o: GatewayLinkOptions): Promise<GatewayLink> {
-  const gateway = await spawnGateway({ host: o.host, port: o.port });
+  let gateway = await spawnGateway({ host: o.host, port: o.port });
+  // A restarted gateway binds the port the first one got, so clients' base URLs stay valid.
+  const port = Number(new URL(gateway.url).port);
+  let restarts = 0;
+  let startedAt = Date.now();
+  let pause = o.restartMs ?? 1000;
   const queue: UsageEvent[] = [];
   const pushes = serial();
   const writes = serial();
@@ -99,27 +113,66 @@ export async function startGatewayLink(s: Services, o: GatewayLinkOptions): Prom
     }, o.flushMs ?? 100);
   };
 
-  gateway.events.on("usage", (raw: unknown) => {
-    const e = usageEventSchema.safeParse(raw);
-    if (!e.success) return s.log.warn("gateway sent a malformed usage record", {});
-    queue.push(e.data);
-    if (queue.length >= MAX_QUEUE) gateway.pauseEvents();
-    scheduleFlush();
-  });
-  gateway.events.on("egress_denied", (raw: unknown) => {
-    const e = egressEventSchema.safeParse(raw);
-    if (e.success) recordEgressDenied(s, e.data).catch(() => s.log.error("gateway egress denial could not be audited", { host: e.data.host }));
-  });
-  gateway.events.on("log", (raw: { level?: string; msg?: unknown; type?: unknown }) => {
-    const { level, msg, type: _type, ...fields } = raw;
-    const text = `gateway: ${typeof msg === "string" ? msg.slice(0, 200) : "(message)"}`;
-    if (level === "error") s.log.error(text, fields);
-    else if (level === "warn") s.log.warn(text, fields);
-    else s.log.debug(text, fields);
-  });
-  gateway.events.on("exit", (code: number | null) => {
-    if (!stopped) s.log.error("the gateway exited", { code, stderr: gateway.stderr().slice(-3) });
-  });
+  /** Wires a gateway process's reports to the core. */
+  const attach = (g: GatewayProcess) => {
+    g.events.on("usage", (raw: unknown) => {
+      const e = usageEventSchema.safeParse(raw);
+      if (!e.success) return s.log.warn("gateway sent a malformed usage record", {});
+      queue.push(e.data);
+      if (queue.length >= MAX_QUEUE) g.pauseEvents();
+      scheduleFlush();
+    });
+    g.events.on("egress_denied", (raw: unknown) => {
+      const e = egressEventSchema.safeParse(raw);
+      if (e.success) recordEgressDenied(s, e.data).catch(() => s.log.error("gateway egress denial could not be audited", { host: e.data.host }));
+    });
+    g.events.on("log", (raw: { level?: string; msg?: unknown; type?: unknown }) => {
+      const { level, msg, type: _type, ...fields } = raw;
+      const text = `gateway: ${typeof msg === "string" ? msg.slice(0, 200) : "(message)"}`;
+      if (level === "error") s.log.error(text, fields);
+      else if (level === "warn") s.log.warn(text, fields);
+      else s.log.debug(text, fields);
+    });
+    g.events.on("exit", (code: number | null) => {
+      if (stopped) return;
+      s.log.error("the gateway exited; restarting it", { code, stderr: g.stderr().slice(-3) });
+      restartSoon();
+    });
+  };
+  attach(gateway);
+
+  /**
+   * Restarts a gateway that exited on its own: first the usage it reported is
+   * written (its sequence numbers are the old process's), then a new process
+   * on the same address gets the whole configuration, keys included, over
+   * its own stdin. Quick repeated crashes back off, up to 30 s apart.
+   */
+  const restartSoon = () => {
+    pause = Date.now() - startedAt > HEALTHY_AFTER_MS ? (o.restartMs ?? 1000) : pause;
+    const wait = pause;
+    pause = Math.min(pause * 2, MAX_RESTART_PAUSE_MS);
+    setTimeout(() => {
+      if (stopped) return;
+      flush()
+        .catch(() => undefined)
+        .then(async () => {
+          persistedSeq = 0;
+          const next = await spawnGateway({ host: o.host, port });
+          if (stopped) return void (await next.stop());
+          gateway = next;
+          startedAt = Date.now();
+          restarts++;
+          attach(next);
+          await push();
+          await s.store.transaction((tx) => s.audit.record(tx, eventBy(SYSTEM, { tenantId: null, action: "gateway.restart", objectType: "gateway", objectId: null, detail: { restarts, pid: next.pid } })));
+          s.log.info("the gateway was restarted", { restarts, url: next.url });
+        })
+        .catch((e: unknown) => {
+          s.log.error("the gateway could not be restarted; trying again", { error: e instanceof Error ? e.message : "error" });
+          restartSoon();
+        });
+    }, wait).unref();
+  };
 
   await push();
   const unregister = onGatewayChange(s, push);
@@ -137,7 +190,12 @@ export async function startGatewayLink(s: Services, o: GatewayLinkOptions): Prom
 
   return {
     url: gateway.url,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
+    get restarts() {
+      return restarts;
+    },
     push,
     flush,
     async stop() {

@@ -7,7 +7,7 @@
  */
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
-import { bumpGatewayVersion, insertDeployment, listDeployments, type GatewayDeploymentRow } from "../store/repos/gateway.js";
+import { bumpGatewayVersion, deleteDeployment, insertDeployment, listDeployments, updateDeploymentKey, type GatewayDeploymentRow } from "../store/repos/gateway.js";
 import { eventBy, type Caller, type Services } from "./context.js";
 import { gatewayChanged } from "./gateway-notify.js";
 
@@ -112,4 +112,38 @@ export async function addDeployment(s: Services, tenantId: string, createdBy: st
 /** A tenant's deployments (keys stay sealed; present only last_four). */
 export async function listTenantDeployments(s: Services, tenantId: string): Promise<GatewayDeploymentRow[]> {
   return listDeployments(s.store.db, tenantId);
+}
+
+/** Removes a deployment: the gateway stops routing to it with the next configuration push (awaited here when it runs in this process). */
+export async function removeDeployment(s: Services, tenantId: string, id: string, caller: Caller): Promise<void> {
+  await s.store.transaction(async (tx) => {
+    if (!(await deleteDeployment(tx, tenantId, id))) throw new SealroomError("not_found", "No such deployment.");
+    await bumpGatewayVersion(tx);
+    await s.audit.record(tx, eventBy(caller, { tenantId, action: "gateway.deployment.remove", objectType: "gateway_deployment", objectId: id }));
+  });
+  await gatewayChanged(s);
+}
+
+/**
+ * Rotates a deployment's provider key: the new key is sealed under the same
+ * row context, replaces the old one in one statement, and reaches the
+ * gateway with the next push; the old key is gone from the database at once.
+ */
+export async function rotateDeploymentKey(s: Services, tenantId: string, id: string, apiKey: Buffer | string, caller: Caller): Promise<{ lastFour: string }> {
+  const key = typeof apiKey === "string" ? Buffer.from(apiKey, "utf8") : apiKey;
+  try {
+    if (!isCarriableKey(key)) throw new SealroomError("validation_failed", "The provider key must be 8 to 4096 printable ASCII characters without spaces, quotes or backslashes.");
+    await s.keyring.current(tenantId);
+    const sealed = await s.sealer.seal(apiKeyContext(tenantId, id), key);
+    const lastFour = key.subarray(-4).toString("latin1");
+    await s.store.transaction(async (tx) => {
+      if (!(await updateDeploymentKey(tx, tenantId, id, sealed, lastFour))) throw new SealroomError("not_found", "No such deployment.");
+      await bumpGatewayVersion(tx);
+      await s.audit.record(tx, eventBy(caller, { tenantId, action: "gateway.deployment.rotate_key", objectType: "gateway_deployment", objectId: id }));
+    });
+    await gatewayChanged(s);
+    return { lastFour };
+  } finally {
+    if (Buffer.isBuffer(apiKey)) apiKey.fill(0);
+  }
 }

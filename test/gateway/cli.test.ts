@@ -49,6 +49,22 @@ describe.skipIf(DIALECT !== "sqlite")("sealroom gateway (CLI)", () => {
     for (const f of readdirSync(dataDir).filter((n) => n.startsWith("sealroom.db"))) expect(readFileSync(join(dataDir, f)).includes(Buffer.from("PLANTED"))).toBe(false);
   });
 
+  it("rotates a deployment's provider key from a private file, and removes a deployment", async () => {
+    const added = JSON.parse((await run("gateway", "deployment", "add", "--tenant", "acme", "--alias", "gpt-r", "--provider", "openai", "--base-url", "https://api.openai.com/v1", "--model", "gpt-4o-mini", "--key-file", join(dir, "openai.key"), "--json", ...gatewayStore)).out) as { id: string };
+    const newKey = join(dir, "rotated.key");
+    writeFileSync(newKey, "sk-PLANTED-rotated-key-000000wxyz\n", { mode: 0o600 });
+    const rotated = await run("gateway", "deployment", "rotate-key", "--tenant", "acme", added.id, "--key-file", newKey, ...gatewayStore);
+    expect(rotated.code, rotated.err).toBe(0);
+    expect(rotated.out).toContain("…wxyz");
+    expect(rotated.out).not.toContain("PLANTED");
+    expect((await run("gateway", "deployment", "rotate-key", "--tenant", "acme", "no-such-id", "--key-file", newKey, ...gatewayStore)).code).toBe(1);
+    expect((await run("gateway", "deployment", "remove", "--tenant", "acme", added.id, ...gatewayStore)).code).toBe(0);
+    const again = await run("gateway", "deployment", "remove", "--tenant", "acme", added.id, ...gatewayStore);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/No such deployment/);
+    for (const f of readdirSync(dataDir).filter((n) => n.startsWith("sealroom.db"))) expect(readFileSync(join(dataDir, f)).includes(Buffer.from("PLANTED"))).toBe(false);
+  });
+
   it("creates a key shown once, revokes it, and reports usage", async () => {
     const created = await run("gateway", "key", "create", "--tenant", "acme", "--models", "gpt-a,gpt-b", "--rpm", "60", "--budget-usd", "5", "--expires", "30d", "--json", ...store);
     expect(created.code, created.err).toBe(0);

@@ -10,6 +10,7 @@ import { ROUTES } from "../../src/http/app.js";
 import { createApiToken } from "../../src/services/api-tokens.js";
 import { TERMINAL } from "../../src/services/context.js";
 import { createGatewayKey } from "../../src/services/gateway-keys.js";
+import { addDeployment } from "../../src/services/gateway-deployments.js";
 import { createInvitation } from "../../src/services/invitations.js";
 import { createUser } from "../../src/services/users.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
@@ -75,6 +76,8 @@ const MATRIX: Record<string, { scope: Scope; allow?: readonly Who[]; operator?: 
   "GET /api/tenants/:tenant/gateway/keys": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
   "POST /api/tenants/:tenant/gateway/keys": { scope: "tenant", allow: ["lab_admin"] },
   "DELETE /api/tenants/:tenant/gateway/keys/:id": { scope: "tenant", allow: ["lab_admin"] },
+  "DELETE /api/tenants/:tenant/gateway/deployments/:id": { scope: "tenant", allow: ["lab_admin"] },
+  "POST /api/tenants/:tenant/gateway/deployments/:id/key": { scope: "tenant", allow: ["lab_admin"] },
   "GET /api/tenants/:tenant/gateway/usage": { scope: "tenant", allow: ["lab_admin", "lab_auditor", "token_admin"] },
   // Running projects: lab admins (and their tokens); an operator may pause a whole tenant but read nothing in it.
   "POST /api/tenants/:tenant/projects": { scope: "tenant", allow: ["lab_admin", "token_admin"] },
@@ -267,6 +270,10 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
   if (path.includes("/invitations/:id")) {
     path = path.replace(":id", (await createInvitation(t.s, "terminal", tenant.id, { email: `inv${n}@test.dev`, role: "reviewer" }, TERMINAL)).invitation.id);
   }
+  if (path.includes("/gateway/deployments/:id")) {
+    const d = await addDeployment(t.s, tenant.id, "terminal", { alias: `matrix-${n}`, provider: "openai", baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", apiKey: "sk-provider-matrix-1111111111" }, TERMINAL);
+    path = path.replace(":id", d.id);
+  }
   if (path.includes("/gateway/keys/:id")) {
     path = path.replace(":id", (await createGatewayKey(t.s, tenant.id, "terminal", { models: ["gpt-test"] }, TERMINAL)).row.id);
   }
@@ -285,6 +292,7 @@ async function requestFor(key: string, other: boolean): Promise<{ path: string; 
     "POST /api/tenants/:tenant/tokens": { name: `token ${n}`, role: "contractor" },
     "POST /api/tenants/:tenant/gateway/deployments": { alias: `gpt-${n}`, provider: "openai", baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", apiKey: "sk-provider-matrix-0000000000" },
     "POST /api/tenants/:tenant/gateway/keys": { models: ["gpt-test"], rpm: 60 },
+    "POST /api/tenants/:tenant/gateway/deployments/:id/key": { apiKey: "sk-provider-rotated-2222222222" },
     "POST /api/tenants/:tenant/projects": { slug: `made-${n}`, name: `Made ${n}`, template: "classification" },
     "PATCH /api/tenants/:tenant/projects/:project/config": { leaseMinutes: 30 },
     "POST /api/tenants/:tenant/projects/:project/guidelines": { markdown: `# Guidelines ${n}` },

@@ -16,6 +16,7 @@ import { auditPublicKey } from "./audit-public-key.js";
 import { auditVerify } from "./audit-verify.js";
 import { exposureCommand } from "./exposure.js";
 import { hoursCommands } from "./hours.js";
+import { gatewayDeploymentRemoveCommand, gatewayDeploymentRotateKeyCommand } from "./gateway-deployment-manage.js";
 import { projectCreateCommand, projectPauseCommands } from "./project.js";
 import { agreementCommands } from "./agreement.js";
 import { assistRunCommand } from "./assist.js";
@@ -44,6 +45,8 @@ export const commands: readonly Command[] = [
   auditHeads,
   exposureCommand,
   gatewayDeploymentAddCommand,
+  gatewayDeploymentRemoveCommand,
+  gatewayDeploymentRotateKeyCommand,
   gatewayKeyCreateCommand,
   gatewayKeyRevokeCommand,
   gatewayUsageCommand,

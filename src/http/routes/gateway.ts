@@ -1,6 +1,6 @@
 /** The LLM gateway's administration, for lab admins: deployments, virtual keys, usage (auditors may read usage). */
 import { z } from "zod";
-import { addDeployment, listTenantDeployments } from "../../services/gateway-deployments.js";
+import { addDeployment, listTenantDeployments, removeDeployment, rotateDeploymentKey } from "../../services/gateway-deployments.js";
 import { createGatewayKey, listTenantGatewayKeys, revokeGatewayKey } from "../../services/gateway-keys.js";
 import { tenantUsage } from "../../services/gateway-usage.js";
 import { presentDeployment, presentGatewayKey, presentUsageDay } from "../gateway-presenters.js";
@@ -43,6 +43,28 @@ export const gatewayRoutes = [
       const actor = actorOf(principal!);
       const row = await addDeployment(s, t.id, actor.kind === "user" ? actor.userId : actor.createdBy, body, caller);
       return json({ deployment: presentDeployment(row) }, 201);
+    },
+  }),
+  route({
+    method: "DELETE",
+    path: "/api/tenants/:tenant/gateway/deployments/:id",
+    auth: "actor",
+    summary: "Remove a deployment; the gateway stops routing to it with the next configuration push.",
+    handle: async ({ s, params, principal, caller }) => {
+      const t = await tenantFor(s, principal, params["tenant"]!, "tenant.gateway.deployments.add");
+      await removeDeployment(s, t.id, params["id"]!, caller);
+      return json({ ok: true });
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/api/tenants/:tenant/gateway/deployments/:id/key",
+    auth: "actor",
+    summary: "Rotate a deployment's provider key (sealed at once, never returned; the old key is replaced in the same statement).",
+    body: z.strictObject({ apiKey: z.string().min(8).max(4096) }),
+    handle: async ({ s, params, body, principal, caller }) => {
+      const t = await tenantFor(s, principal, params["tenant"]!, "tenant.gateway.deployments.add");
+      return json(await rotateDeploymentKey(s, t.id, params["id"]!, body.apiKey, caller));
     },
   }),
   route({

@@ -15,6 +15,18 @@ export async function insertDeployment(db: Executor, row: GatewayDeploymentRow):
   await db.insertInto("gateway_deployments").values(row).execute();
 }
 
+/** Deletes a tenant's deployment; false when there was none. */
+export async function deleteDeployment(db: Executor, tenantId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom("gateway_deployments").where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+/** Replaces a deployment's sealed provider key (and its last four characters); false when there is no such deployment. */
+export async function updateDeploymentKey(db: Executor, tenantId: string, id: string, sealed: Buffer, lastFour: string): Promise<boolean> {
+  const r = await db.updateTable("gateway_deployments").set({ api_key: sealed, last_four: lastFour }).where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** A tenant's deployments (or every tenant's), by alias then creation. */
 export async function listDeployments(db: Executor, tenantId?: string): Promise<GatewayDeploymentRow[]> {
   let q = db.selectFrom("gateway_deployments").selectAll().orderBy("tenant_id").orderBy("alias").orderBy("created_at");

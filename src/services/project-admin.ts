@@ -18,8 +18,18 @@ export const MAX_GUIDELINES = 512 * 1024;
 
 /** The project's configuration, parsed (a stored value that no longer validates is an error, not a default). */
 export function configOf(project: ProjectRow): ProjectConfig {
-  return parseProjectConfig(project.template as TemplateName, JSON.parse(project.config) as unknown);
+  // Every work request reads the configuration; parsing is memoised on the stored text (it changes rarely).
+  const key = `${project.template}\n${project.config}`;
+  let parsed = parsedConfigs.get(key);
+  if (!parsed) {
+    if (parsedConfigs.size >= 1000) parsedConfigs.clear();
+    parsed = Object.freeze(parseProjectConfig(project.template as TemplateName, JSON.parse(project.config) as unknown));
+    parsedConfigs.set(key, parsed);
+  }
+  return parsed;
 }
+
+const parsedConfigs = new Map<string, ProjectConfig>();
 
 /** The project (by id or slug) of a tenant, or not_found. */
 export async function projectOf(s: Services, tenantId: string, idOrSlug: string): Promise<ProjectRow> {

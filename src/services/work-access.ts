@@ -43,12 +43,19 @@ export async function assertWorkable(s: Services, ctx: WorkContext, userId: stri
   if (ctx.project.status === "archived") throw new SealroomError("conflict", "This project is archived; it takes no more work.");
 }
 
+/** Why `m` may not work on the project as `role` (absent, another role, suspended), or null when it may. */
+export function standingError(m: MemberRow | undefined, role: MemberRow["role"]): SealroomError | null {
+  if (!m || m.role !== role) return new SealroomError("forbidden", `You are not a ${role} on this project; a lab admin can add you.`);
+  if (m.status === "suspended") return new SealroomError("forbidden", `You are suspended on this project: ${m.status_reason ?? "ask your lab admin"}`, { reason: m.status_reason });
+  return null;
+}
+
 /** The caller's membership of the project in `role`; forbidden when absent or suspended (with the reason). */
 export async function memberAs(s: Services, ctx: WorkContext, userId: string, role: MemberRow["role"]): Promise<MemberRow> {
   const m = await findMember(s.store.db, ctx.tenant.id, ctx.project.id, userId);
-  if (!m || m.role !== role) throw new SealroomError("forbidden", `You are not a ${role} on this project; a lab admin can add you.`);
-  if (m.status === "suspended") throw new SealroomError("forbidden", `You are suspended on this project: ${m.status_reason ?? "ask your lab admin"}`, { reason: m.status_reason });
-  return m;
+  const refusal = standingError(m, role);
+  if (refusal) throw refusal;
+  return m!;
 }
 
 const buckets = new WeakMap<Services, Map<string, TokenBucketState>>();

@@ -35,7 +35,7 @@ import {
 } from "../store/repos/work.js";
 import type { Tx } from "../store/store.js";
 import { eventBy, SYSTEM, type Caller, type Services } from "./context.js";
-import { assertWorkable, memberAs, openItem, suspendMember, takeRead, type WorkContext } from "./work-access.js";
+import { assertWorkable, memberAs, openItem, standingError, suspendMember, takeRead, type WorkContext } from "./work-access.js";
 import { assistForTask } from "./work-assist.js";
 
 /** A gap between signals longer than this is idle time, not work. */
@@ -68,13 +68,14 @@ const draftContext = (a: Pick<AssignmentRow, "tenant_id" | "id">) => ({ tenantId
 /** Claims the next task (or returns the open lease the contractor already holds). */
 export async function claimNext(s: Services, ctx: WorkContext, userId: string, caller: Caller): Promise<ClaimOutcome> {
   await assertWorkable(s, ctx, userId, "claim", caller);
-  await memberAs(s, ctx, userId, "contractor");
-  takeRead(s, ctx, userId);
   await s.keyring.current(ctx.tenant.id);
   const outcome = await s.store.transaction(async (tx) => {
     const now = s.now();
+    // The member row is read once, locked (one claim per contractor at a time), and its standing checked here.
     const m = await lockMember(tx, ctx.tenant.id, ctx.project.id, userId, now);
-    if (!m || m.role !== "contractor" || m.status !== "active") return { kind: "refused" as const };
+    const refusal = standingError(m, "contractor");
+    if (refusal || !m) throw refusal;
+    takeRead(s, ctx, userId);
     // Audit events are recorded last, at each way out: the audit state row is a lock every writer shares.
     const events = await expireLeases(tx, ctx, now);
     const open = await findOpenLease(tx, ctx.tenant.id, ctx.project.id, userId);
@@ -119,7 +120,6 @@ export async function claimNext(s: Services, ctx: WorkContext, userId: string, c
     await s.audit.record(tx, ...events, eventBy(caller, { tenantId: ctx.tenant.id, action: "task.claim", objectType: "assignment", objectId: assignment.id, detail: { projectId: ctx.project.id } }), readEvent(caller, assignment));
     return { kind: "task" as const, assignment, fresh: true };
   });
-  if (outcome.kind === "refused") throw new SealroomError("forbidden", "You are not an active contractor on this project.");
   if (outcome.kind === "suspended") throw new SealroomError("forbidden", outcome.reason, { reason: outcome.reason });
   if (outcome.kind === "empty") return { task: null, reason: outcome.reason };
   if (outcome.kind === "throttled") throw new SealroomError("too_many_requests", "You have taken many tasks without submitting any: one new task a minute until you submit work.", { retryAfterSeconds: 60 });

@@ -23,3 +23,13 @@ export function parseIsoTime(text: string): number | undefined {
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** An epoch-millisecond instant as RFC 3339 UTC text (how every API and CLI shows times). */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** isoTime, passing null through (for optional times). */
+export function isoTimeOrNull(ms: number | null): string | null {
+  return ms === null ? null : isoTime(ms);
+}

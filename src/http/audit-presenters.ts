@@ -1,9 +1,9 @@
 /** Response shapes of the audit endpoints, field by field. */
+import { isoTime as iso } from "../domain/time.js";
 import { entryLeafHash, type AuditEntry } from "../audit/entry.js";
 import { treeHeadBytes } from "../audit/tree-head.js";
 import type { SignedHead } from "../services/audit-heads.js";
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Parses a stored detail; a detail that is not JSON (tampered) is shown as null, and `audit verify` names the row. */
 function detailOf(detail: string | null): unknown {

@@ -1,7 +1,7 @@
 /** Gateway response shapes, field by field: never a provider key (only its last four characters), never a key hash. */
+import { isoTimeOrNull as iso } from "../domain/time.js";
 import type { GatewayDeploymentRow, GatewayKeyRow, UsageDay } from "../store/repos/gateway.js";
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** A provider deployment. */
 export function presentDeployment(d: GatewayDeploymentRow) {

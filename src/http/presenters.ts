@@ -1,4 +1,5 @@
 /** Response shapes, field by field: nothing reaches a client by serializing a row. */
+import { isoTimeOrNull as iso } from "../domain/time.js";
 import { taskTemplate } from "../domain/templates/answers/index.js";
 import type { ApiTokenRow, InvitationRow } from "../store/repos/credentials.js";
 import type { ProjectRow } from "../store/repos/projects.js";
@@ -9,7 +10,6 @@ import type { TenantRole } from "../domain/policy.js";
 import type { ImportRecord } from "../services/import-records.js";
 import type { ImportSummary } from "../services/import.js";
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** A user as they see themselves. */
 export function presentMe(user: UserRow, memberships: ReadonlyArray<{ tenant: TenantRow; role: TenantRole }>) {

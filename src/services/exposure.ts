@@ -6,6 +6,7 @@
  * it. Producing a report reads the audit log, so it is itself recorded
  * (fail closed) before the report is returned.
  */
+import { isoTimeOrNull as iso } from "../domain/time.js";
 import { AUDIT_EXPOSURE, DATA_READ_ACTIONS, EXPORT_DOWNLOAD, GATEWAY_CALL, ITEM_READ } from "../audit/actions.js";
 import { SealroomError } from "../domain/errors.js";
 import type { TenantRole } from "../domain/policy.js";
@@ -24,7 +25,6 @@ export const MAX_OBJECT_IDS = 10_000;
 /** Said in every report: what the leased items list means. */
 export const LEASES_NOTE = "Leased items are the items handed to this person by the work queue while their lease overlapped the window; a lease is what lets a contractor open that one item (whether they did is under didRead). API tokens and gateway keys cannot hold leases.";
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The window and the log's position, shared by both kinds of report. */
 export interface ReportFrame {

@@ -1,4 +1,5 @@
 /** A contractor's own tasks in a project (no item content: that is read only through the lease) and their own answers. */
+import { isoTimeOrNull as iso } from "../domain/time.js";
 import { latestAnswer, listUserAssignments, type AssignmentRow } from "../store/repos/work.js";
 import { eventBy, type Caller, type Services } from "./context.js";
 import type { WorkContext } from "./work-access.js";
@@ -10,7 +11,6 @@ const OPEN_AND_PAST: readonly AssignmentRow["status"][] = ["leased", "paused", "
 /** A page of the caller's tasks, newest first; `next` is the cursor (?before=) for the following page. */
 export async function myTasks(s: Services, ctx: WorkContext, userId: string, status: AssignmentRow["status"] | null, before: string | null, limit: number) {
   const rows = await listUserAssignments(s.store.db, ctx.tenant.id, ctx.project.id, userId, status ? [status] : OPEN_AND_PAST, before, limit);
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     tasks: rows.map((a) => ({
       id: a.id,

@@ -4,6 +4,7 @@
  * as CSV. Decisions made here are recorded as the terminal's (decided_by
  * "terminal"); reading entries opens their sealed reasons and is audited.
  */
+import { isoTime as iso } from "../../domain/time.js";
 import { existsSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { SealroomError } from "../../domain/errors.js";
@@ -17,7 +18,6 @@ import { STORE_HELP, STORE_OPTIONS, configFrom, storeFlags, withServices } from 
 const tenant = z.string().min(1).max(128);
 const week = z.string().regex(/^\d{4}-W\d{2}$/, "must be an ISO week such as 2026-W48");
 const none = z.array(z.string()).max(0, "takes no positional arguments");
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** `sealroom hours approve`. */
 export const hoursApproveCommand: Command = {

@@ -4,6 +4,7 @@
  * the attempts refused while work was paused. Signed-in people only: hours
  * are a person's claim and a person's approval.
  */
+import { isoTime as iso } from "../../domain/time.js";
 import { z } from "zod";
 import { SealroomError } from "../../domain/errors.js";
 import { roleIn } from "../../domain/policy.js";
@@ -26,7 +27,6 @@ import { json, route, sessionOf, type Principal } from "../route.js";
 import { tenantFor } from "../tenant-access.js";
 
 const BASE = "/api/tenants/:tenant/hours";
-const iso = (ms: number) => new Date(ms).toISOString();
 const id = z.string().min(1).max(128);
 const period = { week: z.string().max(16).optional(), from: z.string().max(64).optional(), to: z.string().max(64).optional() };
 const page = { after: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(200).optional() };

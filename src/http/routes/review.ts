@@ -3,6 +3,7 @@
  * a tenant's reviewers and lab admins (signed-in people); plus the
  * contractor's view of the feedback on their own task.
  */
+import { isoTime as iso } from "../../domain/time.js";
 import { z } from "zod";
 import { adjudicate, nextForAdjudication, readResolution, type AdjudicationView, type ResolutionRecord } from "../../services/work-adjudicate.js";
 import { blindCheck, blindViewOf, decideReview, MAX_COMMENT, MIN_COMMENT, nextForReview, taskFeedback, VERDICTS, type ReviewView } from "../../services/work-review.js";
@@ -10,7 +11,6 @@ import { json, route } from "../route.js";
 import { workFor } from "../work-access.js";
 
 const PROJECT = "/api/tenants/:tenant/projects/:project";
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function presentReview(r: ReviewView) {
   return {

@@ -4,6 +4,7 @@
  * currently leased to the caller can be opened: there is no list or search of
  * items for contractors.
  */
+import { isoTime as iso } from "../../domain/time.js";
 import { z } from "zod";
 import { claimNext, heartbeat, saveDraft, skipTask, viewTask, type TaskView } from "../../services/work-queue.js";
 import { submitTask } from "../../services/work-submit.js";
@@ -12,7 +13,6 @@ import { json, route } from "../route.js";
 import { workFor } from "../work-access.js";
 
 const BASE = "/api/tenants/:tenant/projects/:project/tasks";
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function presentTask(t: TaskView) {
   return {

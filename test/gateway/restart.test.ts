@@ -75,6 +75,12 @@ describe("gateway restart", () => {
     const stored = await s.store.db.selectFrom("gateway_deployments").select(["api_key", "last_four"]).where("id", "=", deploymentId).executeTakeFirstOrThrow();
     expect(stored.last_four).toBe("3210");
     expect(Buffer.from(stored.api_key).includes("sk-provider")).toBe(false);
+    // Another tenant's admin cannot reach this deployment by its id.
+    const other = (await createTenant(s, { slug: "other-lab", name: "Other Lab" }, TERMINAL)).id;
+    await expect(rotateDeploymentKey(s, other, deploymentId, "sk-provider-stolen-1111111111", TERMINAL)).rejects.toMatchObject({ code: "not_found" });
+    await expect(removeDeployment(s, other, deploymentId, TERMINAL)).rejects.toMatchObject({ code: "not_found" });
+    await chat();
+    expect(up.requests.at(-1)!.headers["authorization"]).toBe("Bearer sk-provider-rotated-9876543210");
     await removeDeployment(s, tenantId, deploymentId, TERMINAL);
     const before = up.requests.length;
     const status = await chat().then(() => 200, (e: { status?: number }) => e.status ?? 0);

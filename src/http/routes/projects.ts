@@ -1,6 +1,5 @@
 /** Running projects: create, configure, guidelines, members, pause/resume (project and tenant), archive, notifications. */
 import { z } from "zod";
-import { SealroomError } from "../../domain/errors.js";
 import { slugSchema as slug } from "../../domain/slug.js";
 import { TEMPLATES } from "../../domain/templates/index.js";
 import { projectConfigPatchSchema } from "../../domain/work/project-config.js";
@@ -188,7 +187,6 @@ export const projectRoutes = [
     summary: "Resume work in the tenant; projects paused on their own stay paused.",
     handle: async ({ s, params, principal, caller }) => {
       const t = await tenantFor(s, principal, params["tenant"]!, "tenant.pause");
-      if (t.status !== "paused") throw new SealroomError("conflict", "This tenant is not paused.");
       return json(await resumeTenant(s, t, caller));
     },
   }),

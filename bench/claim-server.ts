@@ -110,7 +110,7 @@ try {
   const env = { SEALROOM_DATA_DIR: dir, SEALROOM_PORT: "0", SEALROOM_LOG_LEVEL: "silent" as const, ...(databaseUrl ? { SEALROOM_DATABASE_URL: databaseUrl } : {}) };
   // Sign-in cost is not what is measured: a cheap scrypt makes 200 logins quick (tests do the same).
   const config = withConfig(loadConfig(env), { passwordCostLog2: 10 });
-  const s = await bootServices(config, { log: createLogger("silent"), kek: LocalKek.fromBytes(randomBytes(32)), ...(pgSchema ? { store: { searchPath: pgSchema.schema } } : {}) });
+  const s = await bootServices(config, { log: createLogger("silent"), kek: LocalKek.fromBytes(randomBytes(32)), store: { backgroundCheckpoints: true, ...(pgSchema ? { searchPath: pgSchema.schema } : {}) } });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     const seeded = await seed(s);

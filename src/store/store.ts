@@ -45,6 +45,12 @@ export interface StoreOptions {
   readonly searchPath?: string;
   /** SQLite file path instead of <dataDir>/sealroom.db. */
   readonly sqlitePath?: string;
+  /**
+   * SQLite: checkpoint the WAL on a background thread instead of inside
+   * commits (the server, where a commit that checkpoints stalls every
+   * request behind it). Short-lived processes (the CLI) leave it off.
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** PostgreSQL aborted the transaction to break a lock cycle (40P01) or a serialization conflict (40001). */
@@ -75,15 +81,15 @@ async function withRetries<T>(run: () => Promise<T>): Promise<T> {
 
 /** Opens the store the configuration names (PostgreSQL URL, else SQLite under the data folder). */
 export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, options: StoreOptions = {}): Store {
-  const handle: DialectHandle = config.databaseUrl
-    ? openPostgres(config.databaseUrl, options.searchPath)
-    : openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db"));
+  const sqlitePath = options.sqlitePath ?? join(config.dataDir, "sealroom.db");
+  const background = options.backgroundCheckpoints === true;
+  const handle: DialectHandle = config.databaseUrl ? openPostgres(config.databaseUrl, options.searchPath) : openSqlite(sqlitePath, { checkpoints: background ? "worker" : "commit" });
   const db = new Kysely<Database>({ dialect: handle.dialect });
   // A connection of its own on both dialects: on PostgreSQL, key loads through the main pool could
   // wait for a connection held by transactions that themselves wait for the key (measured: a deadlock
   // at 200 concurrent contractors when the key cache expired inside a transaction).
   const side = new Kysely<Database>({
-    dialect: handle.kind === "sqlite" ? openSqlite(options.sqlitePath ?? join(config.dataDir, "sealroom.db"), { busyTimeoutMs: 0 }).dialect : openPostgres(config.databaseUrl!, options.searchPath, 2).dialect,
+    dialect: handle.kind === "sqlite" ? openSqlite(sqlitePath, { busyTimeoutMs: 0, checkpoints: background ? "elsewhere" : "commit" }).dialect : openPostgres(config.databaseUrl!, options.searchPath, 2).dialect,
   });
   return {
     db,
@@ -98,6 +104,8 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
     close: async () => {
       await side.destroy();
       await db.destroy();
+      // Stops what the dialect runs beside its connections (SQLite's checkpoint thread).
+      await handle.close();
     },
   };
 }

@@ -59,7 +59,7 @@ ${STORE_HELP}
       ...(flags.host ? { SEALROOM_HOST: flags.host } : {}),
     });
     const log = createLogger(config.logLevel);
-    const s = await bootServices(config, { log });
+    const s = await bootServices(config, { log, store: { backgroundCheckpoints: true } });
     let server: RunningServer | undefined;
     let gateway: GatewayLink | undefined;
     try {

@@ -33,8 +33,9 @@ export function openPostgres(url: string, searchPath?: string, max = 10): Dialec
     types: { blob: "bytea", bigint: "bigint" },
     ...(searchPath ? { schema: searchPath } : {}),
     describe: `PostgreSQL ${new URL(url).host}${new URL(url).pathname}`,
+    // Kysely's destroy() may have ended the pool already.
     close: async () => {
-      await pool.end();
+      if (!pool.ended) await pool.end();
     },
   };
 }

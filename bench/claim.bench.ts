@@ -76,7 +76,9 @@ interface Server {
 
 async function startServer(items: number, contractors: number, databaseUrl: string | undefined): Promise<Server> {
   const env: Record<string, string> = { PATH: process.env["PATH"] ?? "", ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) };
-  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ["--import", "tsx", "bench/claim-server.ts", String(items), String(contractors)], {
+  // Extra node flags for the servers, for profiling them: "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env["BENCH_SERVER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "bench/claim-server.ts", String(items), String(contractors)], {
     cwd: ROOT,
     env,
     stdio: ["pipe", "pipe", "inherit"],

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { FieldSpec } from "../../agreement/per-field.js";
 import type { AgreementRecord, AnswerTemplate, Item, SpanGroup } from "./answer-template.js";
-import { checkDraft, checkSpans, codePoints, isRecord, Issues, metaFields, own, parseAnswer, readItem } from "./check.js";
+import { checkDraft, checkSpans, codePoints, isRecord, Issues, memoSchema, metaFields, own, parseAnswer, readItem } from "./check.js";
 
 const MAX_SPANS = 1000;
 
@@ -24,14 +24,15 @@ function read(item: Item): ClassItem {
   return { id: v.id, text: v.text, labels: v.labels, multi: v.multi_label === true };
 }
 
-function schemaFor(it: ClassItem) {
-  const known = new Set(it.labels);
+/** Per label set (items of a project mostly share one); `exact` is checked against the text by checkLabelSpans. */
+const schemaFor = memoSchema((labels: readonly string[], multi: boolean) => {
+  const known = new Set(labels);
   const label = z.string().refine((l) => known.has(l), "is not one of the item's labels");
-  const span = z.strictObject({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), label, exact: z.string().max(it.text.length) });
+  const span = z.strictObject({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), label, exact: z.string() });
   const spans = z.array(span).max(MAX_SPANS).optional();
-  if (!it.multi) return z.strictObject({ label, spans });
+  if (!multi) return z.strictObject({ label, spans });
   return z.strictObject({ labels: z.array(label).refine((ls) => new Set(ls).size === ls.length, "must not repeat a label"), spans });
-}
+});
 type Span = { start: number; end: number; label: string; exact: string };
 /** A checked classification answer: `label` on single-label items, `labels` on multi-label ones. */
 export type ClassAnswer = { label?: string; labels?: string[]; spans?: Span[] | undefined };
@@ -119,7 +120,7 @@ export const classificationAnswers: AnswerTemplate<ClassAnswer> = {
   },
   checkAnswer: (item, answer) => {
     const it = read(item);
-    return parseAnswer<ClassAnswer>(schemaFor(it), answer, (a, issues) => checkLabelSpans(it, a, issues));
+    return parseAnswer<ClassAnswer>(schemaFor(it.labels, it.multi), answer, (a, issues) => checkLabelSpans(it, a, issues));
   },
   checkDraft,
   agreementFields,

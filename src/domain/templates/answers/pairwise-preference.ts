@@ -13,7 +13,7 @@
 import { z } from "zod";
 import type { FieldSpec } from "../../agreement/per-field.js";
 import type { AgreementRecord, AnswerTemplate, Item } from "./answer-template.js";
-import { checkDraft, isRecord, metaFields, own, parseAnswer, readItem } from "./check.js";
+import { checkDraft, isRecord, memoSchema, metaFields, own, parseAnswer, readItem } from "./check.js";
 
 /** Rating axes when the item names none. */
 export const DEFAULT_AXES = ["helpfulness", "correctness", "harmlessness"] as const;
@@ -35,7 +35,7 @@ function read(item: Item): PairItem {
   return { id: v.id, prompt: v.prompt, responses: v.responses.map((r) => (typeof r === "string" ? r : r.text)), axes: valid ? (axes as string[]) : DEFAULT_AXES };
 }
 
-function schemaFor(n: number, axes: readonly string[]) {
+const schemaFor = memoSchema((n: number, axes: readonly string[]) => {
   const index = z.number().int().min(0).max(n - 1, `must be a response index 0 to ${n - 1}`);
   const perResponse = z.array(z.number().int().min(1).max(RATING_MAX)).length(n, `needs one rating per response (${n})`);
   return z.strictObject({
@@ -45,7 +45,7 @@ function schemaFor(n: number, axes: readonly string[]) {
     ratings: z.strictObject(Object.fromEntries(axes.map((a) => [a, perResponse.optional()]))).optional(),
     justification: z.string().max(5000).nullable().default(null),
   });
-}
+});
 /** A checked pairwise-preference answer. */
 export type PairAnswer = {
   choice: number | "tie";

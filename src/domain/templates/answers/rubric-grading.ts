@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { FieldSpec } from "../../agreement/per-field.js";
 import type { AgreementRecord, AnswerTemplate, Item } from "./answer-template.js";
-import { checkDraft, isRecord, metaFields, own, parseAnswer, readItem } from "./check.js";
+import { checkDraft, isRecord, memoSchema, metaFields, own, parseAnswer, readItem } from "./check.js";
 
 /** The scale top of a criterion that declares no max_score. */
 export const DEFAULT_MAX_SCORE = 5;
@@ -33,14 +33,14 @@ function read(item: Item): RubricItem {
 }
 
 /** Per item: a strict object with exactly the item's criterion ids (built with own keys, so no id reaches a prototype). */
-function schemaFor(criteria: readonly Criterion[]) {
+const schemaFor = memoSchema((criteria: readonly Criterion[]) => {
   const score = (max: number) => z.number().int().min(0).max(max, `must be a whole number 0 to ${max}`);
   return z.strictObject({
     scores: z.strictObject(Object.fromEntries(criteria.map((c) => [c.id, score(c.max)]))),
     comments: z.strictObject(Object.fromEntries(criteria.map((c) => [c.id, z.string().max(2000).optional()]))).optional(),
     justification: z.string().max(5000).nullable().default(null),
   });
-}
+});
 /** A checked rubric-grading answer. */
 export type RubricAnswer = {
   scores: Record<string, number>;

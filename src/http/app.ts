@@ -4,12 +4,12 @@
  * error leaves through errors.ts. Routes come only from the route table.
  */
 import { randomUUID } from "node:crypto";
-import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono, type Context } from "hono";
 import { SealroomError } from "../domain/errors.js";
 import { callerOf, type Services } from "../services/context.js";
 import { assertCsrf, authenticate } from "./auth.js";
-import { errorResponse } from "./errors.js";
+import { assertDeclaredLength } from "./body.js";
+import { errorResponse, RESPONSE_HEADERS } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { gatewayRoutes } from "./routes/gateway.js";
@@ -79,18 +79,21 @@ async function gate(c: Context<AppEnv>, s: Services, spec: RouteSpec<unknown, un
   return principal;
 }
 
-function register(app: Hono<AppEnv>, s: Services, spec: RouteSpec<unknown, unknown>, limit: MiddlewareHandler<AppEnv>): void {
-  // Streaming routes count their own bytes (stream-body.ts); buffering them here would defeat the streaming.
-  const limitFor: MiddlewareHandler<AppEnv> = spec.streamBody ? (_c, next) => next() : limit;
-  app.on(spec.method, spec.path, limitFor, async (c) => {
+function register(app: Hono<AppEnv>, s: Services, spec: RouteSpec<unknown, unknown>): void {
+  const limit = s.config.bodyLimitBytes;
+  app.on(spec.method, spec.path, async (c) => {
+    // A declared length over the limit is refused before anything runs. Streaming routes count their own
+    // bytes against their own limit (stream-body.ts); JSON bodies are counted as they are read (body.ts).
+    if (!spec.streamBody) assertDeclaredLength(c, limit);
     const principal = await gate(c, s, spec);
-    const body = spec.body ? await parseBody(c, spec.body) : undefined;
+    const body = spec.body ? await parseBody(c, spec.body, limit) : undefined;
     const query = spec.query ? parseQuery(c, spec.query) : undefined;
     const meta = c.get("meta");
     const caller = callerOf(principal ? actorOf(principal) : undefined, meta);
     const reply = await spec.handle({ c, s, body, query, params: c.req.param() as Record<string, string>, meta, caller, principal });
-    // Responses may carry tenant data: never cached by browsers or proxies.
-    c.header("cache-control", "no-store");
+    // Set before the response exists, so the Node adapter can write it without rebuilding its headers.
+    for (const [name, value] of Object.entries(RESPONSE_HEADERS)) c.header(name, value);
+    c.header("x-request-id", meta.requestId);
     return c.json(reply.data, reply.status);
   });
 }
@@ -104,19 +107,9 @@ export function createApp(s: Services): Hono<AppEnv> {
     c.set("requestId", requestId);
     c.set("meta", { requestId, ip: clientIp(c, s), userAgent: c.req.header("user-agent") ?? "" });
     await next();
-    c.res.headers.set("x-request-id", requestId);
-    c.res.headers.set("x-content-type-options", "nosniff");
-    c.res.headers.set("referrer-policy", "no-referrer");
-    c.res.headers.set("x-frame-options", "DENY");
-    s.log.info("request", { requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Math.round(performance.now() - started) });
+    s.log.info("request", { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
-  const limit = bodyLimit({
-    maxSize: s.config.bodyLimitBytes,
-    onError: () => {
-      throw new SealroomError("payload_too_large", `The body is larger than the ${s.config.bodyLimitBytes} bytes this server accepts.`);
-    },
-  });
-  for (const spec of ROUTES) register(app, s, spec, limit);
+  for (const spec of ROUTES) register(app, s, spec);
   app.notFound((c) => errorResponse(new SealroomError("not_found", "No such endpoint."), c.get("requestId") ?? "-", s.log));
   app.onError((e, c) => errorResponse(e, c.get("requestId") ?? "-", s.log));
   return app;

@@ -43,9 +43,21 @@ export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
+/**
+ * Headers on every response, success or error: responses may carry tenant
+ * data, so nothing is cached by browsers or proxies; no MIME sniffing, no
+ * referrer, no framing.
+ */
+export const RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
+
 /** Turns any thrown value into the JSON error response. */
 export function errorResponse(e: unknown, requestId: string, log: Logger): Response {
-  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "x-request-id": requestId };
+  const headers: Record<string, string> = { ...RESPONSE_HEADERS, "content-type": "application/json; charset=utf-8", "x-request-id": requestId };
   if (isSealroomError(e)) {
     const status = statusOf(e.code);
     if (status >= 500) log.error("request failed", { requestId, errorCode: e.code, message: e.message });

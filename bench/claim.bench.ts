@@ -64,7 +64,7 @@ export interface ClaimStep {
   readonly submit: LoadResult;
   readonly healthz: LoadResult;
   /** The paced run (highest concurrency only, when thinkMs > 0). */
-  readonly paced?: { readonly roundTripsPerSecond: number; readonly claim: LoadResult; readonly submit: LoadResult };
+  readonly paced?: { readonly roundTripsPerSecond: number; readonly claim: LoadResult; readonly submit: LoadResult; readonly healthz: LoadResult };
   readonly seedSeconds: number;
 }
 
@@ -157,6 +157,15 @@ const healthz: Script = async (_client, send) => {
   await send("healthz", { path: "/healthz", discard: true });
 };
 
+/** /healthz at the paced run's rhythm: the latency floor of an idle-then-woken server on this machine. */
+function pacedHealthz(pace: { thinkMs: number; until: number }): Script {
+  return async (_client, send) => {
+    await sleep(pace.thinkMs * (0.5 + Math.random()));
+    if (performance.now() > pace.until) return;
+    await send("healthz", { path: "/healthz", discard: true });
+  };
+}
+
 /** Runs pooled over several rounds: loops and seconds add up, latencies merge. */
 class Pool {
   loops = 0;
@@ -202,6 +211,8 @@ async function pacedRuns(servers: readonly Server[], run: Run, o: ClaimBenchOpti
   const pools: Pool[] = [];
   for (const [i, server] of servers.entries()) {
     const pool = new Pool();
+    // The floor first: the same clients at the same pace asking for /healthz (what waking the processes and the loopback cost).
+    pool.add(await run(i, pacedMs(o), pacedHealthz({ thinkMs: o.thinkMs, until: performance.now() + pacedMs(o) })));
     pool.add(await run(i, pacedMs(o), claimSubmit(server, errors, { thinkMs: o.thinkMs, until: performance.now() + pacedMs(o) })));
     pools.push(pool);
   }
@@ -235,7 +246,7 @@ async function measureLevel(servers: readonly Server[], contractors: number, o: 
         claim: closed[i]!.result("claim"),
         submit: closed[i]!.result("submit"),
         healthz: base[i]!.result("healthz"),
-        ...(p ? { paced: { roundTripsPerSecond: p.result("submit").requests / (pacedMs(o) / 1000), claim: p.result("claim"), submit: p.result("submit") } } : {}),
+        ...(p ? { paced: { roundTripsPerSecond: p.result("submit").requests / (pacedMs(o) / 1000), claim: p.result("claim"), submit: p.result("submit"), healthz: p.result("healthz") } } : {}),
         seedSeconds: server.ready.seedSeconds,
       };
     });
@@ -258,7 +269,7 @@ async function steps(o: ClaimBenchOptions, databaseUrl: string | undefined, log:
     const out: ClaimStep[] = [];
     for (const c of o.concurrency) {
       for (const st of await measureLevel(servers, c, o)) {
-        const paced = st.paced ? `; paced: claim p99 ${st.paced.claim.p99Ms.toFixed(1)} ms` : "";
+        const paced = st.paced ? `; paced: claim p99 ${st.paced.claim.p99Ms.toFixed(1)} ms (/healthz p99 ${st.paced.healthz.p99Ms.toFixed(1)} ms)` : "";
         log(`  ${st.dialect} ${n(st.items)} items, ${c} contractors: ${st.roundTripsPerSecond.toFixed(0)} round trips/s, claim p99 ${st.claim.p99Ms.toFixed(1)} ms${paced}`);
         out.push(st);
       }
@@ -288,6 +299,8 @@ function figuresOf(st: ClaimStep): Figure[] {
           { name: `${p} paced: claim p99`, value: paced.claim.p99Ms, unit: "ms" },
           { name: `${p} paced: submit p50`, value: paced.submit.p50Ms, unit: "ms" },
           { name: `${p} paced: submit p99`, value: paced.submit.p99Ms, unit: "ms" },
+          { name: `${p} paced: /healthz p50 (floor)`, value: paced.healthz.p50Ms, unit: "ms" },
+          { name: `${p} paced: /healthz p99 (floor)`, value: paced.healthz.p99Ms, unit: "ms" },
         ]
       : []),
   ];

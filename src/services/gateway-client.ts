@@ -3,7 +3,8 @@
  * like any other client (so the call is authenticated, limited, metered and
  * audited by the gateway, and charged to the key's project). The gateway
  * listens on the core's host at SEALROOM_GATEWAY_PORT (started by `sealroom
- * start`); one-shot CLI commands reach the running one there too.
+ * start`), or where it recorded itself when that port is 0; one-shot CLI
+ * commands reach the running one the same way.
  *
  * The key is only ever put in the Authorization header. Errors carry the
  * gateway's status and error code, never its message or the body: a
@@ -12,6 +13,7 @@
 import type { Config } from "../config/config.js";
 import { SealroomError } from "../domain/errors.js";
 import type { ChatMessage } from "../domain/work/assist-prompt.js";
+import { recordedGatewayPort } from "./gateway-address.js";
 
 /** Largest model response read (a drafted answer is far smaller). */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -21,13 +23,15 @@ const PROBE_TIMEOUT_MS = 3_000;
 const ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
-/** The base URL of the gateway this installation runs (loopback when the core listens on every address). */
-export function gatewayBaseUrl(config: Pick<Config, "host" | "gatewayPort">): string {
-  if (config.gatewayPort === 0) {
-    throw new SealroomError("conflict", "The gateway's port is chosen at random (port 0), so Sealroom cannot reach it: set SEALROOM_GATEWAY_PORT (or --gateway-port) to a fixed port.");
-  }
+/**
+ * The base URL of the gateway this installation runs (loopback when the core
+ * listens on every address); on a random port (0), the address the running
+ * gateway recorded in the data folder (gateway-address.ts).
+ */
+export function gatewayBaseUrl(config: Pick<Config, "host" | "gatewayPort" | "dataDir">): string {
+  const port = config.gatewayPort === 0 ? recordedGatewayPort(config.dataDir) : config.gatewayPort;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host === "::" ? "::1" : config.host;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${config.gatewayPort}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 /** Throws conflict unless a gateway answers /healthz at `base`. */

@@ -5,7 +5,7 @@
  * the next start reuses the data without re-seeding or reprinting passwords.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -88,9 +88,15 @@ describe("sealroom start (real process)", () => {
       expect(gateway).toBeDefined();
       expect(await (await fetch(`${gateway}/healthz`)).json()).toMatchObject({ ok: true, configured: true });
       expect(statSync(join(dir, ".sealroom", "master.key")).mode & 0o777).toBe(0o600);
+      // Started on a random port, the gateway's port is recorded for the core's own calls and the CLI (owner-only).
+      const record = join(dataDir, "gateway.port");
+      expect(readFileSync(record, "utf8").trim()).toBe(new URL(gateway!).port);
+      expect(statSync(record).mode & 0o777).toBe(0o600);
     } finally {
       expect(await stop(p)).toBe(0);
     }
+    // A clean stop removes the record: nothing points at a port no gateway holds.
+    expect(existsSync(join(dataDir, "gateway.port"))).toBe(false);
   });
 
   it("a second start reuses the data: no re-seed, no password printed, old passwords still work", async () => {

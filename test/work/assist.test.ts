@@ -10,7 +10,8 @@
  * export pairs the model's draft with the human final where they differ.
  */
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/command.js";
 import { runCli } from "../../src/cli/main.js";
@@ -22,6 +23,8 @@ import { assistPrompt } from "../../src/domain/work/assist-prompt.js";
 import { startGatewayLink, type GatewayLink } from "../../src/launcher/gateway-link.js";
 import { createApiToken } from "../../src/services/api-tokens.js";
 import { TERMINAL, type Services } from "../../src/services/context.js";
+import { forgetGatewayPort, recordGatewayPort } from "../../src/services/gateway-address.js";
+import { assertGatewayUp, gatewayBaseUrl } from "../../src/services/gateway-client.js";
 import { addDeployment } from "../../src/services/gateway-deployments.js";
 import { revokeGatewayKey } from "../../src/services/gateway-keys.js";
 import { changeProjectConfig } from "../../src/services/project-admin.js";
@@ -250,8 +253,21 @@ describe("refusals and keys", () => {
     expect(await code(runAssist(s, await w.ctx(), { limit: 0, caller: w.as(w.admin) }))).toBe("bad_request");
     const nowhere: Services = { ...s, config: withConfig(s.config, { gatewayPort: await freePort() }) };
     await expect(runAssist(nowhere, await w.ctx(), { limit: 5, caller: w.as(w.admin) })).rejects.toThrow(/gateway is not running/);
+    // On a random port, the gateway is found only through the port `sealroom start` records, and only a trustworthy record.
     const random: Services = { ...s, config: withConfig(s.config, { gatewayPort: 0 }) };
     expect(await code(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("conflict");
+    const record = join(s.config.dataDir, "gateway.port");
+    writeFileSync(record, "not a port\n", { mode: 0o600 });
+    expect(await code(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("config_invalid");
+    recordGatewayPort(s.config.dataDir, port);
+    chmodSync(record, 0o666);
+    expect(await code(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("config_invalid");
+    chmodSync(record, 0o600);
+    // A trustworthy record: the random-port configuration resolves to the running gateway, which answers.
+    expect(gatewayBaseUrl(random.config)).toBe(`http://127.0.0.1:${port}`);
+    await assertGatewayUp(gatewayBaseUrl(random.config));
+    forgetGatewayPort(s.config.dataDir, port);
+    expect(existsSync(record)).toBe(false);
     const off = await project([6], { config: { assist: null } });
     await expect(runAssist(s, await off.ctx(), { limit: 5, caller: off.as(off.admin) })).rejects.toThrow(/no model assist/);
     expect(up.requests.length).toBe(before);

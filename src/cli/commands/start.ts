@@ -6,6 +6,7 @@ import { startGatewayLink, type GatewayLink } from "../../launcher/gateway-link.
 import { startServer, type RunningServer } from "../../launcher/server.js";
 import { createLogger } from "../../log/logger.js";
 import { seedDemo, type DemoAccount } from "../../services/demo.js";
+import { forgetGatewayPort, recordGatewayPort } from "../../services/gateway-address.js";
 import { hasAccounts } from "../../services/users.js";
 import { parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { STORE_HELP, STORE_OPTIONS, configFrom, storeFlags } from "../common.js";
@@ -71,6 +72,8 @@ ${STORE_HELP}
         if (e instanceof Error && /EADDRINUSE/.test(e.message)) throw new SealroomError("config_invalid", `Gateway port ${config.gatewayPort} is already in use: choose another with --gateway-port or SEALROOM_GATEWAY_PORT.`);
         throw e;
       });
+      // Where the core's own calls and one-shot commands find the gateway when its port is chosen at random.
+      recordGatewayPort(config.dataDir, Number(new URL(gateway.url).port));
       log.info("sealroom started", { url: server.url, gateway: gateway.url, storage: s.store.describe });
       io.out(
         `Sealroom is running at ${server.url}\n  gateway: ${gateway.url} (OpenAI SDK base URL ${gateway.url}/v1, Anthropic SDK base URL ${gateway.url})\n  storage: ${s.store.describe}\n  master key file: ${config.keyFile} (keep it out of backups of the data folder)\n`,
@@ -90,6 +93,7 @@ ${STORE_HELP}
       const shutdown = (signal: string) => {
         log.info("shutting down", { signal });
         // The gateway first: its last usage reports are recorded while the store is still open.
+        forgetGatewayPort(config.dataDir, Number(new URL(runningGateway.url).port));
         runningGateway
           .stop()
           .catch(() => undefined)

@@ -31,6 +31,7 @@ const envSchema = z.object({
   SEALROOM_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
   SEALROOM_IMPORT_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
   SEALROOM_AUDIT_HEAD_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  SEALROOM_ASSIST_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
 });
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
@@ -56,6 +57,8 @@ export interface Config {
   readonly importLimitBytes: number;
   /** How often the running server signs a new audit tree head; 0 turns periodic signing off. */
   readonly auditHeadIntervalMs: number;
+  /** How often the running server drafts model-assist answers for projects with auto assist; 0 = never. */
+  readonly assistIntervalMs: number;
   /** scrypt cost for password hashing, log2(N); tests lower it. */
   readonly passwordCostLog2: number;
 }
@@ -102,6 +105,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bodyLimitBytes: v.SEALROOM_BODY_LIMIT_BYTES,
     importLimitBytes: v.SEALROOM_IMPORT_LIMIT_BYTES,
     auditHeadIntervalMs: v.SEALROOM_AUDIT_HEAD_INTERVAL_SECONDS * 1000,
+    assistIntervalMs: v.SEALROOM_ASSIST_INTERVAL_SECONDS * 1000,
     passwordCostLog2: 15,
   });
 }

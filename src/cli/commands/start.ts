@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { SealroomError, isSealroomError } from "../../domain/errors.js";
 import { bootServices } from "../../launcher/services.js";
+import { startAssistDrafter, type AssistDrafter } from "../../launcher/assist-drafter.js";
 import { startGatewayLink, type GatewayLink } from "../../launcher/gateway-link.js";
 import { startServer, type RunningServer } from "../../launcher/server.js";
 import { createLogger } from "../../log/logger.js";
@@ -63,6 +64,7 @@ ${STORE_HELP}
     const s = await bootServices(config, { log, store: { backgroundCheckpoints: true } });
     let server: RunningServer | undefined;
     let gateway: GatewayLink | undefined;
+    let drafter: AssistDrafter | undefined;
     try {
       const accounts = flags["no-demo"] ? undefined : await seedDemo(s);
       const started = await startServer(s);
@@ -74,6 +76,7 @@ ${STORE_HELP}
       });
       // Where the core's own calls and one-shot commands find the gateway when its port is chosen at random.
       recordGatewayPort(config.dataDir, Number(new URL(gateway.url).port));
+      drafter = startAssistDrafter(s, { intervalMs: config.assistIntervalMs });
       log.info("sealroom started", { url: server.url, gateway: gateway.url, storage: s.store.describe });
       io.out(
         `Sealroom is running at ${server.url}\n  gateway: ${gateway.url} (OpenAI SDK base URL ${gateway.url}/v1, Anthropic SDK base URL ${gateway.url})\n  storage: ${s.store.describe}\n  master key file: ${config.keyFile} (keep it out of backups of the data folder)\n`,
@@ -92,10 +95,11 @@ ${STORE_HELP}
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
         log.info("shutting down", { signal });
-        // The gateway first: its last usage reports are recorded while the store is still open.
         forgetGatewayPort(config.dataDir, Number(new URL(runningGateway.url).port));
-        runningGateway
-          .stop()
+        // The drafter first (its calls go through the gateway), then the gateway (its last usage reports
+        // are recorded while the store is still open), then the server and the store.
+        (drafter?.stop() ?? Promise.resolve())
+          .then(() => runningGateway.stop())
           .catch(() => undefined)
           .then(() => running.stop())
           .then(resolve, resolve);

@@ -42,14 +42,17 @@ const abuse = z
   .refine((a) => a.suspendAfter > a.throttleAfter, { path: ["suspendAfter"], message: "must be greater than throttleAfter" });
 
 /**
- * Model assist: the gateway model alias that drafts an answer per item, and
+ * Model assist: the gateway model alias that drafts an answer per item;
  * whether contractors see that draft as a starting point (when false, the
- * drafts only feed the preference export and the lab's own comparisons).
+ * drafts only feed the preference export and the lab's own comparisons); and
+ * whether the running server drafts new items by itself (`auto`, the
+ * default) or only when a lab admin asks for a run.
  */
 const assist = z
   .strictObject({
     model: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:/-]+$/, "must be a gateway model alias"),
     showToContractors: z.boolean().default(false),
+    auto: z.boolean().default(true),
   })
   .nullable();
 

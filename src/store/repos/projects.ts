@@ -25,6 +25,15 @@ export async function findProject(db: Executor, tenantId: string, idOrSlug: stri
     .executeTakeFirst();
 }
 
+/**
+ * Active projects of every tenant whose stored configuration names a model
+ * assist (a text match on the JSON, confirmed by the caller's parse): what
+ * the background drafter walks. Projects are few; this is not a hot path.
+ */
+export async function projectsWithAssist(db: Executor): Promise<Array<Pick<ProjectRow, "tenant_id" | "id">>> {
+  return db.selectFrom("projects").select(["tenant_id", "id"]).where("status", "=", "active").where("config", "like", '%"assist":{%').orderBy("tenant_id").orderBy("id").execute();
+}
+
 /** Lists a tenant's projects by slug. */
 export async function listProjects(db: Executor, tenantId: string): Promise<ProjectRow[]> {
   return db.selectFrom("projects").selectAll().where("tenant_id", "=", tenantId).orderBy("slug").execute();

@@ -7,7 +7,7 @@
  * from the configuration, so the file cannot send a virtual key elsewhere.
  * A file that is not this user's, or is writable by others, is refused.
  */
-import { existsSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SealroomError } from "../domain/errors.js";
 
@@ -18,6 +18,8 @@ const validPort = (n: number) => Number.isInteger(n) && n > 0 && n <= 65535;
 /** Records the port the gateway listens on (written whole, then renamed into place). */
 export function recordGatewayPort(dataDir: string, port: number): void {
   if (!validPort(port)) throw new SealroomError("internal", `not a port: ${port}`);
+  // On PostgreSQL nothing else may have created the data folder yet.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const tmp = `${fileOf(dataDir)}.${process.pid}.tmp`;
   writeFileSync(tmp, `${port}\n`, { mode: 0o600 });
   renameSync(tmp, fileOf(dataDir));

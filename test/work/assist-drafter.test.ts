@@ -49,7 +49,7 @@ async function project(from: number, n: number, assist: Record<string, unknown> 
 }
 
 const drafts = async (w: WorkWorld) => (await s.store.db.selectFrom("item_assists").select("status").where("tenant_id", "=", w.tenantId).execute()).map((r) => r.status);
-const runs = (w: WorkWorld) => s.store.db.selectFrom("audit_entries").select(["actor_type", "actor_id", "detail"]).where("tenant_id", "=", w.tenantId).where("action", "=", "assist.run").execute();
+const runs = (w: WorkWorld) => s.store.db.selectFrom("audit_entries").select(["actor_type", "actor_id", "detail"]).where("tenant_id", "=", w.tenantId).where("action", "=", "assist.run").orderBy("seq").execute();
 
 describe("background assist drafting", () => {
   it("drafts every item of auto projects in batches, as Sealroom, and leaves manual, paused and assist-less projects alone", async () => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { castLimits } from "../../src/store/dialects/sqlite.js";
+import { startCheckpointer } from "../../src/store/dialects/sqlite-checkpointer.js";
 import { openStore, type Store } from "../../src/store/store.js";
 
 /**
@@ -55,6 +56,20 @@ describe.skipIf(process.env["SEALROOM_TEST_DIALECT"] === "postgres")("SQLite che
     expect(after.backfilled).toBeLessThan(after.frames);
     expect(await waitFor(() => walProgress(path).backfilled === walProgress(path).frames, 5000)).toBe(true);
     expect(statSync(path).size).toBeGreaterThan(1500 * 3000);
+  });
+
+  it("a checkpoint thread that dies hands checkpoints back to the commits; one that is stopped does not", async () => {
+    dir = mkdtempSync(join(tmpdir(), "sealroom-ckpt-"));
+    store = openStore({ dataDir: dir, databaseUrl: undefined });
+    await store.migrate();
+    const path = join(dir, "sealroom.db");
+    let lost = 0;
+    const dying = startCheckpointer(path, () => lost++);
+    await dying.thread.terminate();
+    expect(lost).toBe(1);
+    const stopped = startCheckpointer(path, () => lost++);
+    await stopped.stop();
+    expect(lost).toBe(1);
   });
 
   it("without them, the committing connection checkpoints as SQLite does by default", async () => {

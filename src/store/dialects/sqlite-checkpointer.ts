@@ -6,16 +6,18 @@
  * one client in sequence: p99 18 ms with, 10 ms without). Here a worker
  * thread with a connection of its own runs passive checkpoints on a timer;
  * in WAL mode a checkpoint runs beside writers, so the event loop never
- * waits for one. The request connections keep a far higher automatic
- * threshold as a safety net should the worker stop.
+ * waits for one, not even after an import of a million items, whose commit
+ * leaves hundreds of megabytes of WAL to copy. The request connections do
+ * not checkpoint while the worker runs; should it stop unexpectedly, the
+ * connection that started it goes back to SQLite's own threshold.
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 
 /** How often the worker checkpoints (a no-op when nothing was written). */
 const INTERVAL_MS = 200;
-/** The request connections' own threshold while a worker runs (pages, ~80 MiB). */
-export const SAFETY_NET_PAGES = 20_000;
+/** SQLite's own automatic checkpoint threshold (pages), restored should the worker stop. */
+export const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 /**
  * The worker: plain CommonJS evaluated in the thread, so it needs neither
@@ -36,20 +38,33 @@ parentPort.on("message", (m) => {
 `;
 
 export interface Checkpointer {
+  /** The thread (tests end it to play its loss). */
+  readonly thread: Worker;
   /** Runs a last checkpoint and ends the thread. */
   stop(): Promise<void>;
 }
 
-/** Starts checkpointing the WAL of the SQLite file at `path` (which must exist, in WAL mode). */
-export function startCheckpointer(path: string): Checkpointer {
+/**
+ * Starts checkpointing the WAL of the SQLite file at `path` (which must
+ * exist, in WAL mode); `onLost` runs if the worker stops other than by stop().
+ */
+export function startCheckpointer(path: string, onLost: () => void): Checkpointer {
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs: INTERVAL_MS } });
-  // It must never keep the process alive, and a failure only leaves the safety net in charge.
+  // It must never keep the process alive; a failure hands checkpoints back to the commits (onLost).
   worker.unref();
   worker.on("error", () => undefined);
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    worker.once("exit", () => {
+      if (!stopping) onLost();
+      resolve();
+    }),
+  );
   return {
+    thread: worker,
     stop: async () => {
+      stopping = true;
       worker.postMessage("stop");
       const timeout = setTimeout(() => void worker.terminate(), 5_000);
       await exited;

@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver } from "kysely";
 import type { DialectHandle } from "../dialect.js";
-import { SAFETY_NET_PAGES, startCheckpointer } from "./sqlite-checkpointer.js";
+import { SQLITE_DEFAULT_AUTOCHECKPOINT, startCheckpointer } from "./sqlite-checkpointer.js";
 
 /** Most distinct statements kept prepared; past it the cache starts over (IN lists of many lengths would otherwise grow it). */
 const STATEMENT_CACHE_SIZE = 2000;
@@ -72,7 +72,7 @@ export interface SqliteOptions {
    * Who checkpoints the WAL: "commit" (SQLite's default, inside the commit
    * that crosses 1,000 pages), "worker" (a background thread; see
    * sqlite-checkpointer.ts), or "elsewhere" (another connection of this
-   * process runs the worker; this one only keeps the safety net).
+   * process runs the worker; this one never checkpoints).
    */
   readonly checkpoints?: "commit" | "worker" | "elsewhere";
 }
@@ -98,8 +98,14 @@ export function openSqlite(path: string, options: SqliteOptions = {}): DialectHa
   connection.pragma("cache_size = -65536");
   // Deleted rows are zeroed, not left in free pages: shredding a tenant deletes its wrapped keys.
   connection.pragma("secure_delete = ON");
-  if (options.checkpoints !== "commit") connection.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-  const checkpointer = options.checkpoints === "worker" && path !== ":memory:" ? startCheckpointer(path) : undefined;
+  // With a checkpoint thread, commits never checkpoint; should the thread stop, this connection takes over again.
+  if (options.checkpoints !== "commit") connection.pragma("wal_autocheckpoint = 0");
+  const checkpointer =
+    options.checkpoints === "worker" && path !== ":memory:"
+      ? startCheckpointer(path, () => {
+          if (connection.open) connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+        })
+      : undefined;
   return {
     kind: "sqlite",
     dialect: new ImmediateSqliteDialect({ database: cachingStatements(connection) }),

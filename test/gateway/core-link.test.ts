@@ -21,6 +21,7 @@ import { createTenant } from "../../src/services/tenants.js";
 import { startMockOpenai } from "../support/mock-openai.js";
 import type { MockUpstream } from "../support/mock-upstream.js";
 import { DIALECT, makeServices, type TestContext } from "../support/services.js";
+import { eventually } from "../support/wait.js";
 
 const PROVIDER_KEY = "sk-PLANTED-core-provider-key-5e1f9a0b7c";
 let t: TestContext;
@@ -30,18 +31,6 @@ let link: GatewayLink;
 let tenantId: string;
 
 const chat = (key: string, model = "gpt-test") => new OpenAI({ apiKey: key, baseURL: `${link.url}/v1`, maxRetries: 0 }).chat.completions.create({ model, messages: [{ role: "user", content: "Hi" }] });
-/** Retries `fn` until it stops throwing (reports from the gateway arrive a moment after the answer). */
-async function eventually<T>(fn: () => Promise<T>, ms = 3000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 const status = (p: Promise<unknown>) => p.then(() => 200, (e: { status?: number }) => e.status ?? 0);
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { castLimits } from "../../src/store/dialects/sqlite.js";
 import { startCheckpointer } from "../../src/store/dialects/sqlite-checkpointer.js";
 import { openStore, type Store } from "../../src/store/store.js";
+import { eventually } from "../support/wait.js";
 
 /**
  * The WAL index (the -shm file) as SQLite lays it out: the header's mxFrame
@@ -37,11 +38,6 @@ async function writePages(s: Store, rows: number): Promise<void> {
   });
 }
 
-const waitFor = async (check: () => boolean, ms: number): Promise<boolean> => {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 25))) if (check()) return true;
-  return check();
-};
-
 describe.skipIf(process.env["SEALROOM_TEST_DIALECT"] === "postgres")("SQLite checkpoints and statements", () => {
   it("with background checkpoints, commits leave the WAL alone and the worker copies it into the database", async () => {
     dir = mkdtempSync(join(tmpdir(), "sealroom-ckpt-"));
@@ -54,7 +50,10 @@ describe.skipIf(process.env["SEALROOM_TEST_DIALECT"] === "postgres")("SQLite che
     expect(after.frames).toBeGreaterThan(1000);
     // The commit returned without copying anything (copying 6 MB takes the worker milliseconds, after this read).
     expect(after.backfilled).toBeLessThan(after.frames);
-    expect(await waitFor(() => walProgress(path).backfilled === walProgress(path).frames, 5000)).toBe(true);
+    await eventually(() => {
+      const p = walProgress(path);
+      expect(p.backfilled).toBe(p.frames);
+    });
     expect(statSync(path).size).toBeGreaterThan(1500 * 3000);
   });
 

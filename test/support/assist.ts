@@ -5,9 +5,13 @@
  * failure modes included) whose JSON-mode answer a test chooses per request.
  */
 import { readFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
+import { withConfig } from "../../src/config/config.js";
+import { startGatewayLink, type GatewayLink } from "../../src/launcher/gateway-link.js";
+import type { Services } from "../../src/services/context.js";
 import { startMock, type MockUpstream, type WireFormat } from "./mock-upstream.js";
+import { makeServices, type TestContext } from "./services.js";
+import { freePort } from "./wait.js";
 
 /** The repository's sample verification items (each with a gold block). */
 export const SAMPLES: ReadonlyArray<Record<string, any>> = readFileSync(join(import.meta.dirname, "../../samples/verification-sample.jsonl"), "utf8")
@@ -68,24 +72,38 @@ export function startMockAssist(reply: (body: any) => string): Promise<MockUpstr
   return startMock(format);
 }
 
-/** A loopback port nothing listens on (for the gateway, or to show that nothing answers there). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return p;
+/** A running gateway (real process, through the link) in front of a mock model that answers with `reply`. */
+export interface AssistGateway {
+  readonly t: TestContext;
+  /** The test services on real time, configured to reach the gateway at `port`. */
+  readonly s: Services;
+  readonly up: MockUpstream;
+  readonly link: GatewayLink;
+  readonly port: number;
+  close(): Promise<void>;
 }
 
-/** Retries `fn` until it stops throwing (the gateway reports usage a moment after answering). */
-export async function eventually<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+/**
+ * Starts one. The gateway keeps real time (spend windows), so the core does
+ * too. The link writes only when a test says so: configuration changes push
+ * through gatewayChanged, and usage is written by link.flush().
+ */
+export async function startAssistGateway(reply: (body: any) => string): Promise<AssistGateway> {
+  const t = await makeServices({}, { keyFile: true });
+  const port = await freePort();
+  const s: Services = { ...t.s, now: () => Date.now(), config: withConfig(t.s.config, { gatewayPort: port }) };
+  const up = await startMockAssist(reply);
+  const link = await startGatewayLink(s, { host: "127.0.0.1", port, pollMs: 600_000, refreshMs: 600_000, flushMs: 600_000 });
+  return {
+    t,
+    s,
+    up,
+    link,
+    port,
+    close: async () => {
+      await link.stop();
+      await up.close();
+      await t.close();
+    },
+  };
 }

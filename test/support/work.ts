@@ -7,6 +7,7 @@ import { createTenant } from "../../src/services/tenants.js";
 import { createUser } from "../../src/services/users.js";
 import { workContext, type WorkContext } from "../../src/services/work-access.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
+import { SealroomError } from "../../src/domain/errors.js";
 import type { TemplateName } from "../../src/domain/templates/index.js";
 import { client, type Client } from "./http.js";
 import { PASSWORD } from "./world.js";
@@ -95,4 +96,15 @@ export async function signIn(s: Services, w: WorkWorld, userId: string): Promise
   const r = await c.login(w.emails[userId]!, PASSWORD);
   if (r.status !== 200) throw new Error(`sign-in of ${userId} failed: ${r.status} ${JSON.stringify(r.body)}`);
   return c;
+}
+
+/** The code of the SealroomError `p` rejects with, or "ok" when it resolves (other errors are rethrown). */
+export async function errorCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof SealroomError) return e.code;
+    throw e;
+  }
+  return "ok";
 }

@@ -24,7 +24,7 @@ import { insertAnswer, latestAnswer, type AnswerRow } from "../../src/store/repo
 import { uuidv7 } from "../../src/auth/ids.js";
 import { client } from "../support/http.js";
 import { makeServices, type TestContext } from "../support/services.js";
-import { classItem, classItems, seedWork, type WorkWorld } from "../support/work.js";
+import { classItem, classItems, errorCode, seedWork, type WorkWorld } from "../support/work.js";
 import { PASSWORD } from "../support/world.js";
 import { answerFromGold, CONFLICT, quote, sample } from "../unit/answers-fixtures.js";
 
@@ -36,16 +36,6 @@ afterEach(async () => t.close());
 
 const NO_REVIEW = { review: { mode: "none" } };
 type Given = { item: string; coder: string; assignmentId: string; answerId: string };
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SealroomError) return e.code;
-    throw e;
-  }
-  return "ok";
-}
 
 /**
  * Contractors take turns claiming and submitting until the queue is dry; the
@@ -180,12 +170,12 @@ describe("agreement report", () => {
       audit: { record: async () => Promise.reject(new SealroomError("audit_unavailable", "down")) },
       sealer: new Proxy(t.s.sealer, { get: (target, p) => (p === "openText" ? (...a: Parameters<Services["sealer"]["openText"]>) => (opened++, target.openText(...a)) : Reflect.get(target, p)) }),
     };
-    expect(await code(agreementReport(failing, await w.ctx(), { bootstrap: false }, w.as(w.admin)))).toBe("audit_unavailable");
-    expect(await code(exportPage(failing, await w.ctx(), w.admin, "", 10, w.as(w.admin)))).toBe("audit_unavailable");
+    expect(await errorCode(agreementReport(failing, await w.ctx(), { bootstrap: false }, w.as(w.admin)))).toBe("audit_unavailable");
+    expect(await errorCode(exportPage(failing, await w.ctx(), w.admin, "", 10, w.as(w.admin)))).toBe("audit_unavailable");
     expect(opened).toBe(0);
 
     await addVersion(w, given[0]!, "submission", given[0]!.coder, { label: "sarcastic" });
-    expect(await code(agreementReport(t.s, await w.ctx(), { bootstrap: false }, w.as(w.admin)))).toBe("internal");
+    expect(await errorCode(agreementReport(t.s, await w.ctx(), { bootstrap: false }, w.as(w.admin)))).toBe("internal");
   });
 
   it("claim-verification: span-overlap F1 over the sources both marked as evidence, alpha on verdict, stances and confidence", async () => {
@@ -253,8 +243,8 @@ describe("export", () => {
     expect(lines.map((l) => JSON.parse(l))).toEqual(records);
 
     await pauseProject(t.s, (await w.ctx()).project, "Quality check", w.as(w.admin));
-    expect(await code(exportPage(t.s, await w.ctx(), w.admin, "", 10, w.as(w.admin)))).toBe("paused");
-    expect(await code(exportAll(t.s, await w.ctx(), null, async () => undefined, w.as(w.admin)))).toBe("paused");
+    expect(await errorCode(exportPage(t.s, await w.ctx(), w.admin, "", 10, w.as(w.admin)))).toBe("paused");
+    expect(await errorCode(exportAll(t.s, await w.ctx(), null, async () => undefined, w.as(w.admin)))).toBe("paused");
     const blocked = await t.s.store.db.selectFrom("blocked_attempts").selectAll().where("tenant_id", "=", w.tenantId).execute();
     expect(blocked.map((b) => [b.user_id, b.action])).toEqual([[w.admin, "export"]]);
   });

@@ -7,37 +7,30 @@
  * on every pass; stop() waits for a pass in flight.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withConfig } from "../../src/config/config.js";
 import { startAssistDrafter } from "../../src/launcher/assist-drafter.js";
-import { startGatewayLink, type GatewayLink } from "../../src/launcher/gateway-link.js";
 import { TERMINAL, type Services } from "../../src/services/context.js";
 import { addDeployment } from "../../src/services/gateway-deployments.js";
 import { pauseProject } from "../../src/services/work-pause.js";
-import { claimOfRequest, eventually, freePort, replyFromGold, SAMPLES, startMockAssist } from "../support/assist.js";
+import { claimOfRequest, replyFromGold, SAMPLES, startAssistGateway, type AssistGateway } from "../support/assist.js";
 import type { MockUpstream } from "../support/mock-upstream.js";
-import { makeServices, type TestContext } from "../support/services.js";
+import { eventually } from "../support/wait.js";
 import { seedWork, type WorkWorld } from "../support/work.js";
 
 const byClaim = new Map(SAMPLES.map((i) => [i["claim"].text as string, i]));
-let t: TestContext;
+
+let gw: AssistGateway;
 let s: Services;
 let up: MockUpstream;
-let link: GatewayLink;
 
 beforeAll(async () => {
-  t = await makeServices({}, { keyFile: true });
-  const port = await freePort();
-  s = { ...t.s, now: () => Date.now(), config: withConfig(t.s.config, { gatewayPort: port }) };
-  up = await startMockAssist((body) => {
+  gw = await startAssistGateway((body) => {
     const item = byClaim.get(claimOfRequest(body));
     return item ? JSON.stringify(replyFromGold(item)) : "{}";
   });
-  link = await startGatewayLink(s, { host: "127.0.0.1", port, pollMs: 600_000, refreshMs: 600_000, flushMs: 600_000 });
+  ({ s, up } = gw);
 }, 60_000);
 afterAll(async () => {
-  await link?.stop();
-  await up?.close();
-  await t?.close();
+  await gw?.close();
 });
 
 /** A claim-verification project over samples `from..from+n-1`; assist on (its alias deployed unless `deploy` is false). */

@@ -16,11 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/command.js";
 import { runCli } from "../../src/cli/main.js";
 import { withConfig } from "../../src/config/config.js";
-import { SealroomError } from "../../src/domain/errors.js";
 import { taskTemplate } from "../../src/domain/templates/answers/index.js";
 import { claimAnswerFromReply } from "../../src/domain/work/assist-claim.js";
 import { assistPrompt } from "../../src/domain/work/assist-prompt.js";
-import { startGatewayLink, type GatewayLink } from "../../src/launcher/gateway-link.js";
+import type { GatewayLink } from "../../src/launcher/gateway-link.js";
 import { createApiToken } from "../../src/services/api-tokens.js";
 import { TERMINAL, type Services } from "../../src/services/context.js";
 import { forgetGatewayPort, recordGatewayPort } from "../../src/services/gateway-address.js";
@@ -33,12 +32,13 @@ import { exportAll, exportPage } from "../../src/services/work-export.js";
 import { pauseProject, resumeProject } from "../../src/services/work-pause.js";
 import { claimNext, viewTask } from "../../src/services/work-queue.js";
 import { submitTask } from "../../src/services/work-submit.js";
-import { claimOfRequest, eventually, freePort, replyFromGold, SAMPLES, startMockAssist } from "../support/assist.js";
+import { claimOfRequest, replyFromGold, SAMPLES, startAssistGateway, type AssistGateway } from "../support/assist.js";
+import { eventually, freePort } from "../support/wait.js";
 import { client } from "../support/http.js";
 import type { MockUpstream } from "../support/mock-upstream.js";
 import { markersAtRest } from "../support/scan.js";
-import { makeServices, type TestContext } from "../support/services.js";
-import { seedWork, type WorkWorld } from "../support/work.js";
+import type { TestContext } from "../support/services.js";
+import { errorCode, seedWork, type WorkWorld } from "../support/work.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PROVIDER_KEY = "sk-PLANTED-assist-provider-7c2d9e41";
@@ -67,20 +67,14 @@ function reply(body: unknown): string {
   return JSON.stringify(replyFromGold(item, MARKER));
 }
 
+let gw: AssistGateway;
 beforeAll(async () => {
-  t = await makeServices({}, { keyFile: true });
-  port = await freePort();
-  // The gateway keeps real time (spend windows), so the core does too; the core reaches it at its configured port.
-  s = { ...t.s, now: () => Date.now(), config: withConfig(t.s.config, { gatewayPort: port }) };
-  up = await startMockAssist(reply);
-  // The link writes only when a test says so (see settle()): changes made here push through gatewayChanged,
-  // the CLI test pushes by hand, and usage is written by link.flush().
-  link = await startGatewayLink(s, { host: "127.0.0.1", port, pollMs: 600_000, refreshMs: 600_000, flushMs: 600_000 });
+  // The link writes only when a test says so (see settle()); the CLI test pushes by hand.
+  gw = await startAssistGateway(reply);
+  ({ t, s, up, link, port } = gw);
 }, 60_000);
 afterAll(async () => {
-  await link?.stop();
-  await up?.close();
-  await t?.close();
+  await gw?.close();
 });
 
 /**
@@ -126,16 +120,6 @@ async function assists(w: WorkWorld) {
 const assistKey = (w: WorkWorld) => s.store.db.selectFrom("project_assist_keys").selectAll().where("tenant_id", "=", w.tenantId).executeTakeFirstOrThrow();
 const itemIds = async (w: WorkWorld) => (await s.store.db.selectFrom("items").select(["id", "is_gold"]).where("tenant_id", "=", w.tenantId).orderBy("seq").execute()).map((r) => r.id);
 const answerFor = (i: number) => claimAnswerFromReply(SAMPLES[i]!, replyFromGold(SAMPLES[i]!)).answer;
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SealroomError) return e.code;
-    throw e;
-  }
-  return "ok";
-}
 
 describe("model assist runs", () => {
   it("drafts every non-gold item through the gateway, sealed and valid, with the calls charged to the project", async () => {
@@ -248,20 +232,20 @@ describe("refusals and keys", () => {
     const w = await project([5]);
     const before = up.requests.length;
     await pauseProject(s, (await w.ctx()).project, "incident review", TERMINAL);
-    expect(await code(runAssist(s, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("paused");
+    expect(await errorCode(runAssist(s, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("paused");
     await resumeProject(s, (await w.ctx()).tenant, (await w.ctx()).project, TERMINAL);
-    expect(await code(runAssist(s, await w.ctx(), { limit: 0, caller: w.as(w.admin) }))).toBe("bad_request");
+    expect(await errorCode(runAssist(s, await w.ctx(), { limit: 0, caller: w.as(w.admin) }))).toBe("bad_request");
     const nowhere: Services = { ...s, config: withConfig(s.config, { gatewayPort: await freePort() }) };
     await expect(runAssist(nowhere, await w.ctx(), { limit: 5, caller: w.as(w.admin) })).rejects.toThrow(/gateway is not running/);
     // On a random port, the gateway is found only through the port `sealroom start` records, and only a trustworthy record.
     const random: Services = { ...s, config: withConfig(s.config, { gatewayPort: 0 }) };
-    expect(await code(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("conflict");
+    expect(await errorCode(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("conflict");
     const record = join(s.config.dataDir, "gateway.port");
     writeFileSync(record, "not a port\n", { mode: 0o600 });
-    expect(await code(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("config_invalid");
+    expect(await errorCode(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("config_invalid");
     recordGatewayPort(s.config.dataDir, port);
     chmodSync(record, 0o666);
-    expect(await code(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("config_invalid");
+    expect(await errorCode(runAssist(random, await w.ctx(), { limit: 5, caller: w.as(w.admin) }))).toBe("config_invalid");
     chmodSync(record, 0o600);
     // A trustworthy record: the random-port configuration resolves to the running gateway, which answers.
     expect(gatewayBaseUrl(random.config)).toBe(`http://127.0.0.1:${port}`);

@@ -8,7 +8,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SealroomError } from "../../src/domain/errors.js";
 import { TERMINAL } from "../../src/services/context.js";
 import { correctEntry, decideEntry, hoursTimesheet, logManualEntry, weekPeriod } from "../../src/services/work-hours.js";
 import { pauseProject, resumeProject } from "../../src/services/work-pause.js";
@@ -17,7 +16,7 @@ import { submitTask } from "../../src/services/work-submit.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
 import { client, type Client } from "../support/http.js";
 import { makeServices, type TestContext } from "../support/services.js";
-import { classItems, seedWork, type WorkWorld } from "../support/work.js";
+import { classItems, errorCode, seedWork, type WorkWorld } from "../support/work.js";
 import { PASSWORD } from "../support/world.js";
 
 let t: TestContext;
@@ -30,16 +29,6 @@ const HOUR = 3_600_000;
 const W48 = weekPeriod("2026-W48");
 // The test clock starts on Saturday 2026-11-28 12:00 UTC, inside 2026-W48.
 const entry = (start: string, end: string, reason = "Calibration call with the lab") => ({ projectId: "p", start, end, reason });
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SealroomError) return e.code;
-    throw e;
-  }
-  return "ok";
-}
 
 async function signedIn(userId: string, totp = false): Promise<Client> {
   const u = await t.s.store.db.selectFrom("users").select("email").where("id", "=", userId).executeTakeFirstOrThrow();
@@ -95,7 +84,7 @@ describe("sessions from task events", () => {
     expect(all.totals.autoMs).toBe(375_000);
     // Another week holds none of it; an unknown project is not_found, not an empty sheet.
     expect((await hoursTimesheet(t.s, w.tenantId, weekPeriod("2026-W47"), { userId: null, project: null })).rows).toEqual([]);
-    expect(await code(hoursTimesheet(t.s, w.tenantId, W48, { userId: null, project: "nope" }))).toBe("not_found");
+    expect(await errorCode(hoursTimesheet(t.s, w.tenantId, W48, { userId: null, project: "nope" }))).toBe("not_found");
   });
 
   it("reads ISO weeks exactly and refuses ones that do not exist", () => {
@@ -125,28 +114,28 @@ describe("manual entries, decisions, corrections", () => {
     await grows();
     expect(e1.status).toBe("pending");
     expect((await sheet(w)).totals).toMatchObject({ pendingManualMs: 3 * HOUR, approvedManualMs: 0, totalApprovedMs: 0 });
-    expect(await code(correctEntry(t.s, w.tenantId, e1.id, { ms: -HOUR, reason: "too early" }, w.admin, TERMINAL))).toBe("conflict"); // decide first
+    expect(await errorCode(correctEntry(t.s, w.tenantId, e1.id, { ms: -HOUR, reason: "too early" }, w.admin, TERMINAL))).toBe("conflict"); // decide first
 
     await decideEntry(t.s, w.tenantId, e1.id, "approved", w.admin, w.as(w.admin));
     await grows();
     await decideEntry(t.s, w.tenantId, e2.id, "rejected", w.admin, w.as(w.admin));
     await grows();
     expect((await sheet(w)).totals).toMatchObject({ approvedManualMs: HOUR, rejectedManualMs: 2 * HOUR, pendingManualMs: 0, totalApprovedMs: HOUR });
-    expect(await code(decideEntry(t.s, w.tenantId, e1.id, "rejected", w.admin, w.as(w.admin)))).toBe("conflict");
+    expect(await errorCode(decideEntry(t.s, w.tenantId, e1.id, "rejected", w.admin, w.as(w.admin)))).toBe("conflict");
 
     const fix = await correctEntry(t.s, w.tenantId, e1.id, { ms: -20 * 60_000, reason: "  Call ended at 08:40  " }, w.admin, w.as(w.admin));
     await grows();
     expect(fix).toMatchObject({ kind: "correction", refId: e1.id, ms: -1_200_000, userId: c0, status: "approved" });
     expect((await sheet(w)).rows[0]).toMatchObject({ correctionsMs: -1_200_000, totalApprovedMs: HOUR - 1_200_000 });
     for (const bad of [{ ms: 0, reason: "zero" }, { ms: 1.5, reason: "fraction" }, { ms: 8 * 24 * HOUR, reason: "too much" }, { ms: 60_000, reason: " " }]) {
-      expect(await code(correctEntry(t.s, w.tenantId, e1.id, bad, w.admin, TERMINAL)), JSON.stringify(bad)).toBe("validation_failed");
+      expect(await errorCode(correctEntry(t.s, w.tenantId, e1.id, bad, w.admin, TERMINAL)), JSON.stringify(bad)).toBe("validation_failed");
     }
-    expect(await code(decideEntry(t.s, w.tenantId, fix.id, "approved", w.admin, TERMINAL))).toBe("conflict"); // corrections are not decided
+    expect(await errorCode(decideEntry(t.s, w.tenantId, fix.id, "approved", w.admin, TERMINAL))).toBe("conflict"); // corrections are not decided
     // The reason is sealed at rest under the row's own context.
     const stored = await t.s.store.db.selectFrom("hours_entries").select("reason").where("id", "=", fix.id).executeTakeFirstOrThrow();
     expect(Buffer.from(stored.reason).toString("utf8")).not.toContain("08:40");
     expect(await t.s.sealer.openText({ tenantId: w.tenantId, table: "hours_entries", rowId: fix.id, field: "reason" }, stored.reason)).toBe("Call ended at 08:40");
-    expect(await code(t.s.sealer.openText({ tenantId: w.tenantId, table: "hours_entries", rowId: e1.id, field: "reason" }, stored.reason))).toBe("decryption_failed");
+    expect(await errorCode(t.s.sealer.openText({ tenantId: w.tenantId, table: "hours_entries", rowId: e1.id, field: "reason" }, stored.reason))).toBe("decryption_failed");
   });
 
   it("a lab admin cannot decide on or correct their own hours; two racing decisions give one", async () => {
@@ -155,12 +144,12 @@ describe("manual entries, decisions, corrections", () => {
     const tenant = (await w.ctx()).tenant;
     const own = await logManualEntry(t.s, tenant, c0, entry("2026-11-28T08:00:00Z", "2026-11-28T09:00:00Z"), w.as(c0));
     await upsertMembership(t.s.store.db, w.tenantId, c0, "lab_admin", t.s.now()); // promoted later
-    expect(await code(decideEntry(t.s, w.tenantId, own.id, "approved", c0, w.as(c0)))).toBe("forbidden");
+    expect(await errorCode(decideEntry(t.s, w.tenantId, own.id, "approved", c0, w.as(c0)))).toBe("forbidden");
     await decideEntry(t.s, w.tenantId, own.id, "approved", w.admin, w.as(w.admin));
-    expect(await code(correctEntry(t.s, w.tenantId, own.id, { ms: HOUR, reason: "Give myself an hour" }, c0, w.as(c0)))).toBe("forbidden");
+    expect(await errorCode(correctEntry(t.s, w.tenantId, own.id, { ms: HOUR, reason: "Give myself an hour" }, c0, w.as(c0)))).toBe("forbidden");
 
     const other = await logManualEntry(t.s, tenant, c1, entry("2026-11-28T10:00:00Z", "2026-11-28T11:00:00Z"), w.as(c1));
-    const race = await Promise.all([decideEntry(t.s, w.tenantId, other.id, "approved", w.admin, TERMINAL), decideEntry(t.s, w.tenantId, other.id, "rejected", "terminal", TERMINAL)].map(code));
+    const race = await Promise.all([decideEntry(t.s, w.tenantId, other.id, "approved", w.admin, TERMINAL), decideEntry(t.s, w.tenantId, other.id, "rejected", "terminal", TERMINAL)].map(errorCode));
     expect(race.sort()).toEqual(["conflict", "ok"]);
     expect(await t.s.store.db.selectFrom("hours_decisions").select("id").where("entry_id", "=", other.id).execute()).toHaveLength(1);
   });
@@ -278,7 +267,7 @@ describe("HTTP", () => {
     expect([r.status, r.body.error.code]).toEqual([404, "not_found"]);
     expect((await admin.post(`${base(w)}/entries/${theirs.id}/correction`, { ms: 60_000, reason: "Not mine to fix" })).status).toBe(404);
     expect((await admin.get(`${base(v)}/entries?status=pending`)).status).toBe(404);
-    expect(await code(decideEntry(t.s, w.tenantId, theirs.id, "approved", w.admin, TERMINAL))).toBe("not_found");
+    expect(await errorCode(decideEntry(t.s, w.tenantId, theirs.id, "approved", w.admin, TERMINAL))).toBe("not_found");
   });
 
   it("exports CSV with its header for lab admins and auditors, with hostile ids made inert", async () => {

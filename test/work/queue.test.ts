@@ -11,7 +11,7 @@ import { myAnswer } from "../../src/services/work-mine.js";
 import { changeProjectConfig } from "../../src/services/project-admin.js";
 import { TERMINAL } from "../../src/services/context.js";
 import { makeServices, type TestContext } from "../support/services.js";
-import { classItem, classItems, seedWork, type WorkWorld } from "../support/work.js";
+import { classItem, classItems, errorCode, seedWork, type WorkWorld } from "../support/work.js";
 
 let t: TestContext;
 beforeEach(async () => {
@@ -27,16 +27,6 @@ async function claim(w: WorkWorld, user: string) {
 /** The external id of a task's item (task views carry no ids; the text names it). */
 function idOf(task: { item: Record<string, unknown> }): string {
   return /^Text of ([^:]+):/.exec(String(task.item["text"]))![1]!;
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SealroomError) return e.code;
-    throw e;
-  }
-  return "ok";
 }
 
 async function itemOf(w: WorkWorld, assignmentId: string): Promise<string> {
@@ -78,9 +68,9 @@ describe("claim next", () => {
     t.advance(2 * 60_000);
     const a1 = (await claim(w, c1))!;
     expect(idOf(a1)).toBe("it-0");
-    expect(await code(heartbeat(t.s, await w.ctx(), c0, a0.assignmentId, w.as(c0)))).toBe("lease_expired");
+    expect(await errorCode(heartbeat(t.s, await w.ctx(), c0, a0.assignmentId, w.as(c0)))).toBe("lease_expired");
     // The lapsed contractor's late answer is kept as a draft, not counted beyond N.
-    expect(await code(submitTask(t.s, await w.ctx(), c0, a0.assignmentId, { label: "neutral" }, w.as(c0)))).toBe("lease_expired");
+    expect(await errorCode(submitTask(t.s, await w.ctx(), c0, a0.assignmentId, { label: "neutral" }, w.as(c0)))).toBe("lease_expired");
     const row = await t.s.store.db.selectFrom("assignments").select(["status", "draft"]).where("tenant_id", "=", w.tenantId).where("id", "=", a0.assignmentId).executeTakeFirstOrThrow();
     expect(row.status).toBe("expired");
     expect(row.draft).not.toBeNull();
@@ -92,13 +82,13 @@ describe("claim next", () => {
     const w = await seedWork(t.s, { config: { skipPolicy: "reason_required" }, items: classItems(1), contractors: 2 });
     const [c0, c1] = w.contractors as [string, string];
     const a0 = (await claim(w, c0))!;
-    expect(await code(skipTask(t.s, await w.ctx(), c0, a0.assignmentId, "", w.as(c0)))).toBe("validation_failed");
+    expect(await errorCode(skipTask(t.s, await w.ctx(), c0, a0.assignmentId, "", w.as(c0)))).toBe("validation_failed");
     await skipTask(t.s, await w.ctx(), c0, a0.assignmentId, "Outside my expertise", w.as(c0));
     expect(await claim(w, c0)).toBeNull(); // never the same item twice, even after a skip
     expect(idOf((await claim(w, c1))!)).toBe("it-0");
     await changeProjectConfig(t.s, (await w.ctx()).project, { skipPolicy: "not_allowed" }, TERMINAL);
     const again = (await claim(w, c1))!;
-    expect(await code(skipTask(t.s, await w.ctx(), c1, again.assignmentId, "any reason", w.as(c1)))).toBe("forbidden");
+    expect(await errorCode(skipTask(t.s, await w.ctx(), c1, again.assignmentId, "any reason", w.as(c1)))).toBe("forbidden");
   });
 
   it("shows contractors only their own leased task, without gold, and audits each read", async () => {
@@ -107,7 +97,7 @@ describe("claim next", () => {
     const a0 = (await claim(w, c0))!;
     expect(JSON.stringify(a0.item)).not.toContain("gold");
     expect(a0.item["labels"]).toEqual(["positive", "negative", "neutral"]);
-    expect(await code(viewTask(t.s, await w.ctx(), c1, a0.assignmentId, w.as(c1)))).toBe("not_found");
+    expect(await errorCode(viewTask(t.s, await w.ctx(), c1, a0.assignmentId, w.as(c1)))).toBe("not_found");
     await viewTask(t.s, await w.ctx(), c0, a0.assignmentId, w.as(c0));
     const reads = await t.s.store.db.selectFrom("audit_entries").selectAll().where("action", "=", "item.read").execute();
     expect(reads).toHaveLength(2);
@@ -116,7 +106,7 @@ describe("claim next", () => {
 
   it("refuses people who are not contractors on the project", async () => {
     const w = await seedWork(t.s, { items: classItems(1), contractors: 1 });
-    expect(await code(claimNext(t.s, await w.ctx(), w.reviewers[0]!, w.as(w.reviewers[0]!)))).toBe("forbidden");
+    expect(await errorCode(claimNext(t.s, await w.ctx(), w.reviewers[0]!, w.as(w.reviewers[0]!)))).toBe("forbidden");
   });
 
   it("checks answers against the item and names the field", async () => {
@@ -138,7 +128,7 @@ describe("claim next", () => {
     // The contractor reads their own past answer (audited); nobody else's.
     expect(await myAnswer(t.s, await w.ctx(), c0, a0.assignmentId, w.as(c0))).toMatchObject({ version: 1, answer: { label: "negative" } });
     expect(await t.s.store.db.selectFrom("audit_entries").select("action").where("action", "=", "answer.read").execute()).toHaveLength(1);
-    expect(await code(submitTask(t.s, await w.ctx(), c0, a0.assignmentId, { label: "negative" }, w.as(c0)))).toBe("conflict");
+    expect(await errorCode(submitTask(t.s, await w.ctx(), c0, a0.assignmentId, { label: "negative" }, w.as(c0)))).toBe("conflict");
   });
 });
 

@@ -17,23 +17,13 @@ import { submitTask } from "../../src/services/work-submit.js";
 import { upsertMembership } from "../../src/store/repos/tenants.js";
 import { answerFromGold, CONFLICT, quote, sample, SUPPORTED } from "../unit/answers-fixtures.js";
 import { makeServices, type TestContext } from "../support/services.js";
-import { classItems, seedWork, type WorkWorld } from "../support/work.js";
+import { classItems, errorCode, seedWork, type WorkWorld } from "../support/work.js";
 
 let t: TestContext;
 beforeEach(async () => {
   t = await makeServices();
 });
 afterEach(async () => t.close());
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SealroomError) return e.code;
-    throw e;
-  }
-  return "ok";
-}
 
 /** Claims and submits `answer` as `user`; returns the assignment id. */
 async function answer(w: WorkWorld, user: string, body: unknown): Promise<string> {
@@ -61,7 +51,7 @@ describe("review decisions", () => {
     expect(view.previousVersions).toBe(0);
     expect((await audits("item.read")).filter((e) => e.actor_id === r0)).toHaveLength(1);
 
-    expect(await code(decideReview(t.s, await w.ctx(), r0, a0, { decision: "reject", comment: "  " }, w.as(r0)))).toBe("validation_failed");
+    expect(await errorCode(decideReview(t.s, await w.ctx(), r0, a0, { decision: "reject", comment: "  " }, w.as(r0)))).toBe("validation_failed");
     await decideReview(t.s, await w.ctx(), r0, a0, { decision: "reject", comment: "The text is about the weather; read it again." }, w.as(r0));
     expect(await assignment(w, a0)).toMatchObject({ status: "returned", review_status: "rejected" });
     expect(await nextForReview(t.s, await w.ctx(), r0, w.as(r0))).toBeNull();
@@ -69,7 +59,7 @@ describe("review decisions", () => {
     const fb = (await taskFeedback(t.s, await w.ctx(), c0, a0, w.as(c0)))!;
     expect(fb).toMatchObject({ decision: "reject", comment: "The text is about the weather; read it again.", answerVersion: 1 });
     expect(await audits("review.feedback.read")).toHaveLength(1);
-    expect(await code(taskFeedback(t.s, await w.ctx(), c1, a0, w.as(c1)))).toBe("not_found");
+    expect(await errorCode(taskFeedback(t.s, await w.ctx(), c1, a0, w.as(c1)))).toBe("not_found");
     // The review body is sealed: the comment is not in the row in plaintext.
     const row = await t.s.store.db.selectFrom("reviews").select("body").where("tenant_id", "=", w.tenantId).executeTakeFirstOrThrow();
     expect(Buffer.from(row.body).toString("latin1")).not.toContain("weather");
@@ -83,7 +73,7 @@ describe("review decisions", () => {
     expect(again.previousVersions).toBe(1);
     const done = await decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0));
     expect(done.resolution?.method).toBe("reviewed");
-    expect(await code(decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0)))).toBe("conflict");
+    expect(await errorCode(decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0)))).toBe("conflict");
 
     const res = await readResolution(t.s, await w.ctx(), r0, again.itemId, w.as(r0));
     expect(res).toMatchObject({ method: "reviewed", answerId: again.answer.id, answer: { label: "neutral" } });
@@ -99,7 +89,7 @@ describe("review decisions", () => {
     const c0 = w.contractors[0]!;
     const r0 = w.reviewers[0]!;
     const a0 = await answer(w, c0, { label: "positive" });
-    expect(await code(decideReview(t.s, await w.ctx(), r0, a0, { decision: "fix" }, w.as(r0)))).toBe("validation_failed");
+    expect(await errorCode(decideReview(t.s, await w.ctx(), r0, a0, { decision: "fix" }, w.as(r0)))).toBe("validation_failed");
     try {
       await decideReview(t.s, await w.ctx(), r0, a0, { decision: "fix", answer: { label: "purple" } }, w.as(r0));
       expect.unreachable();
@@ -125,11 +115,11 @@ describe("review decisions", () => {
     const [r0, r1] = w.reviewers as [string, string];
     const a0 = await answer(w, c0, { label: "positive" });
     await removeProjectMember(t.s, (await w.ctx()).project, r1, TERMINAL);
-    expect(await code(nextForReview(t.s, await w.ctx(), r1, w.as(r1)))).toBe("forbidden");
-    expect(await code(nextForReview(t.s, await w.ctx(), c1, w.as(c1)))).toBe("forbidden");
-    expect(await code(decideReview(t.s, await w.ctx(), c1, a0, { decision: "accept" }, w.as(c1)))).toBe("forbidden");
-    expect(await code(nextForAdjudication(t.s, await w.ctx(), c1, w.as(c1)))).toBe("forbidden");
-    expect(await code(readResolution(t.s, await w.ctx(), c1, "x", w.as(c1)))).toBe("forbidden");
+    expect(await errorCode(nextForReview(t.s, await w.ctx(), r1, w.as(r1)))).toBe("forbidden");
+    expect(await errorCode(nextForReview(t.s, await w.ctx(), c1, w.as(c1)))).toBe("forbidden");
+    expect(await errorCode(decideReview(t.s, await w.ctx(), c1, a0, { decision: "accept" }, w.as(c1)))).toBe("forbidden");
+    expect(await errorCode(nextForAdjudication(t.s, await w.ctx(), c1, w.as(c1)))).toBe("forbidden");
+    expect(await errorCode(readResolution(t.s, await w.ctx(), c1, "x", w.as(c1)))).toBe("forbidden");
     expect((await assignment(w, a0)).review_status).toBe("pending");
     const r = await decideReview(t.s, await w.ctx(), w.admin, a0, { decision: "accept" }, w.as(w.admin));
     expect(r.resolution?.method).toBe("reviewed");
@@ -145,13 +135,13 @@ describe("review decisions", () => {
     await upsertMembership(t.s.store.db, w.tenantId, c0, "reviewer", t.s.now());
     await addProjectMember(t.s, (await w.ctx()).project, c0, "reviewer", TERMINAL);
     expect((await nextForReview(t.s, await w.ctx(), c0, w.as(c0)))!.assignmentId).toBe(a1);
-    expect(await code(decideReview(t.s, await w.ctx(), c0, a0, { decision: "accept" }, w.as(c0)))).toBe("forbidden");
+    expect(await errorCode(decideReview(t.s, await w.ctx(), c0, a0, { decision: "accept" }, w.as(c0)))).toBe("forbidden");
     const r0 = w.reviewers[0]!;
     await decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0));
     await decideReview(t.s, await w.ctx(), r0, a1, { decision: "accept" }, w.as(r0));
     const item = (await assignment(w, a0)).item_id;
     expect(await nextForAdjudication(t.s, await w.ctx(), c0, w.as(c0))).toBeNull();
-    expect(await code(adjudicate(t.s, await w.ctx(), c0, item, { answer: { label: "neutral" } }, w.as(c0)))).toBe("forbidden");
+    expect(await errorCode(adjudicate(t.s, await w.ctx(), c0, item, { answer: { label: "neutral" } }, w.as(c0)))).toBe("forbidden");
     expect((await nextForAdjudication(t.s, await w.ctx(), r0, w.as(r0)))!.itemId).toBe(item);
   });
 
@@ -160,9 +150,9 @@ describe("review decisions", () => {
     const a0 = await answer(w, w.contractors[0]!, { label: "positive" });
     const r0 = w.reviewers[0]!;
     await pauseProject(t.s, (await w.ctx()).project, "Sources under re-check", TERMINAL);
-    expect(await code(nextForReview(t.s, await w.ctx(), r0, w.as(r0)))).toBe("paused");
-    expect(await code(decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0)))).toBe("paused");
-    expect(await code(nextForAdjudication(t.s, await w.ctx(), r0, w.as(r0)))).toBe("paused");
+    expect(await errorCode(nextForReview(t.s, await w.ctx(), r0, w.as(r0)))).toBe("paused");
+    expect(await errorCode(decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0)))).toBe("paused");
+    expect(await errorCode(nextForAdjudication(t.s, await w.ctx(), r0, w.as(r0)))).toBe("paused");
     const blocked = await t.s.store.db.selectFrom("blocked_attempts").selectAll().where("tenant_id", "=", w.tenantId).execute();
     expect(blocked.map((b) => b.action)).toEqual(["review", "review", "adjudicate"]);
     expect((await assignment(w, a0)).review_status).toBe("pending");
@@ -173,8 +163,8 @@ describe("review decisions", () => {
     const other = await seedWork(t.s, { items: classItems(1), contractors: 1 });
     const a0 = await answer(w, w.contractors[0]!, { label: "positive" });
     const item = (await assignment(w, a0)).item_id;
-    expect(await code(decideReview(t.s, await other.ctx(), other.reviewers[0]!, a0, { decision: "accept" }, other.as(other.reviewers[0]!)))).toBe("not_found");
-    expect(await code(readResolution(t.s, await other.ctx(), other.reviewers[0]!, item, other.as(other.reviewers[0]!)))).toBe("not_found");
+    expect(await errorCode(decideReview(t.s, await other.ctx(), other.reviewers[0]!, a0, { decision: "accept" }, other.as(other.reviewers[0]!)))).toBe("not_found");
+    expect(await errorCode(readResolution(t.s, await other.ctx(), other.reviewers[0]!, item, other.as(other.reviewers[0]!)))).toBe("not_found");
   });
 
   it("two racing decisions on one answer: one wins, the other is a conflict, one review row", async () => {
@@ -183,8 +173,8 @@ describe("review decisions", () => {
     const [r0, r1] = w.reviewers as [string, string];
     const ctx = await w.ctx();
     const outcomes = await Promise.all([
-      code(decideReview(t.s, ctx, r0, a0, { decision: "accept" }, w.as(r0))),
-      code(decideReview(t.s, ctx, r1, a0, { decision: "reject", comment: "Not what the text says." }, w.as(r1))),
+      errorCode(decideReview(t.s, ctx, r0, a0, { decision: "accept" }, w.as(r0))),
+      errorCode(decideReview(t.s, ctx, r1, a0, { decision: "reject", comment: "Not what the text says." }, w.as(r1))),
     ]);
     expect(outcomes.sort()).toEqual(["conflict", "ok"]);
     expect(await t.s.store.db.selectFrom("reviews").selectAll().where("tenant_id", "=", w.tenantId).execute()).toHaveLength(1);
@@ -233,11 +223,11 @@ describe("adjudication", () => {
     for (const c of w.contractors) expect(shown).not.toContain(c);
     expect((await audits("item.read")).filter((e) => e.actor_id === r0 && e.object_id === item0)).toHaveLength(1);
 
-    expect(await code(adjudicate(t.s, await w.ctx(), r0, item0, { answerId: "not-an-answer" }, w.as(r0)))).toBe("validation_failed");
-    expect(await code(adjudicate(t.s, await w.ctx(), r0, item0, { answer: { label: "purple" } }, w.as(r0)))).toBe("validation_failed");
+    expect(await errorCode(adjudicate(t.s, await w.ctx(), r0, item0, { answerId: "not-an-answer" }, w.as(r0)))).toBe("validation_failed");
+    expect(await errorCode(adjudicate(t.s, await w.ctx(), r0, item0, { answer: { label: "purple" } }, w.as(r0)))).toBe("validation_failed");
     const [first, second] = await Promise.all([
-      code(adjudicate(t.s, await w.ctx(), r0, item0, { answerId: view.answers[1]!.answerId }, w.as(r0))),
-      code(adjudicate(t.s, await w.ctx(), w.admin, item0, { answerId: view.answers[0]!.answerId }, w.as(w.admin))),
+      errorCode(adjudicate(t.s, await w.ctx(), r0, item0, { answerId: view.answers[1]!.answerId }, w.as(r0))),
+      errorCode(adjudicate(t.s, await w.ctx(), w.admin, item0, { answerId: view.answers[0]!.answerId }, w.as(w.admin))),
     ]);
     expect([first, second].sort()).toEqual(["conflict", "ok"]);
     const res = await readResolution(t.s, await w.ctx(), r0, item0, w.as(r0));
@@ -253,7 +243,7 @@ describe("adjudication", () => {
     expect(await nextForAdjudication(t.s, await w.ctx(), r0, w.as(r0))).toBeNull();
     const items = await t.s.store.db.selectFrom("items").select(["needs_adjudication", "resolved_at"]).where("tenant_id", "=", w.tenantId).execute();
     expect(items.every((i) => i.needs_adjudication === 0 && i.resolved_at !== null)).toBe(true);
-    expect(await code(adjudicate(t.s, await w.ctx(), r0, item0, { answer: { label: "neutral" } }, w.as(r0)))).toBe("conflict");
+    expect(await errorCode(adjudicate(t.s, await w.ctx(), r0, item0, { answer: { label: "neutral" } }, w.as(r0)))).toBe("conflict");
   });
 });
 
@@ -292,8 +282,8 @@ describe("blind sufficiency check (claim-verification)", () => {
     expect(item.needs_adjudication).toBe(1);
     const reviews = await t.s.store.db.selectFrom("reviews").selectAll().where("tenant_id", "=", w.tenantId).execute();
     expect(reviews.map((x) => [x.mode, x.decision, x.assignment_id])).toEqual([["blind_sufficiency", "mismatch", a0]]);
-    expect(await code(blindCheck(t.s, await w.ctx(), r0, a0, "REFUTED", w.as(r0)))).toBe("conflict");
-    expect(await code(decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0)))).toBe("conflict");
+    expect(await errorCode(blindCheck(t.s, await w.ctx(), r0, a0, "REFUTED", w.as(r0)))).toBe("conflict");
+    expect(await errorCode(decideReview(t.s, await w.ctx(), r0, a0, { decision: "accept" }, w.as(r0)))).toBe("conflict");
     expect(await nextForReview(t.s, await w.ctx(), r0, w.as(r0))).toBeNull();
 
     const adj = (await nextForAdjudication(t.s, await w.ctx(), r0, w.as(r0)))!;
@@ -309,7 +299,7 @@ describe("blind sufficiency check (claim-verification)", () => {
     const w = await seedWork(t.s, { template: "claim-verification", config: { review: { mode: "all" } }, items: [{ externalId: SUPPORTED, payload: item, isGold: false }], contractors: 1 });
     const r0 = w.reviewers[0]!;
     const a0 = await answer(w, w.contractors[0]!, answerFromGold(item));
-    expect(await code(blindViewOf(t.s, await w.ctx(), w.contractors[0]!, a0, w.as(w.contractors[0]!)))).toBe("forbidden");
+    expect(await errorCode(blindViewOf(t.s, await w.ctx(), w.contractors[0]!, a0, w.as(w.contractors[0]!)))).toBe("forbidden");
     expect(await blindCheck(t.s, await w.ctx(), r0, a0, "SUPPORTED", w.as(r0))).toMatchObject({ decision: "match", reviewStatus: "pending" });
     expect((await assignment(w, a0)).review_status).toBe("pending");
     expect((await nextForReview(t.s, await w.ctx(), r0, w.as(r0)))!.assignmentId).toBe(a0);
@@ -317,7 +307,7 @@ describe("blind sufficiency check (claim-verification)", () => {
     const cls = await seedWork(t.s, { config: { review: { mode: "all" } }, items: classItems(1), contractors: 1 });
     const b0 = await answer(cls, cls.contractors[0]!, { label: "positive" });
     const rc = cls.reviewers[0]!;
-    expect(await code(blindViewOf(t.s, await cls.ctx(), rc, b0, cls.as(rc)))).toBe("conflict");
-    expect(await code(blindCheck(t.s, await cls.ctx(), rc, b0, "SUPPORTED", cls.as(rc)))).toBe("conflict");
+    expect(await errorCode(blindViewOf(t.s, await cls.ctx(), rc, b0, cls.as(rc)))).toBe("conflict");
+    expect(await errorCode(blindCheck(t.s, await cls.ctx(), rc, b0, "SUPPORTED", cls.as(rc)))).toBe("conflict");
   });
 });

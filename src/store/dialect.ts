@@ -12,5 +12,6 @@ export interface DialectHandle {
   readonly schema?: string;
   /** For logs: engine and location, never credentials. */
   readonly describe: string;
+  /** Closes the connection (or pool) and stops whatever the dialect runs beside it. */
   close(): Promise<void>;
 }

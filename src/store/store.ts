@@ -103,8 +103,7 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
     },
     close: async () => {
       await side.destroy();
-      await db.destroy();
-      // Stops what the dialect runs beside its connections (SQLite's checkpoint thread).
+      // The handle owns the main connection (or pool) and what runs beside it (SQLite's checkpoint thread).
       await handle.close();
     },
   };

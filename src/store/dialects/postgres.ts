@@ -33,9 +33,8 @@ export function openPostgres(url: string, searchPath?: string, max = 10): Dialec
     types: { blob: "bytea", bigint: "bigint" },
     ...(searchPath ? { schema: searchPath } : {}),
     describe: `PostgreSQL ${new URL(url).host}${new URL(url).pathname}`,
-    // Kysely's destroy() may have ended the pool already.
     close: async () => {
-      if (!pool.ended) await pool.end();
+      await pool.end();
     },
   };
 }

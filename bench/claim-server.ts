@@ -6,12 +6,18 @@
  * PostgreSQL database), seeds one classification project with CONTRACTORS
  * contractors and ITEMS sealed items through the real services, starts the
  * HTTP server on a free loopback port and prints one JSON line (see Ready).
- * Runs until its stdin closes, then stops and removes what it created.
+ * Then it takes commands on stdin: "mark" starts a measured stretch, "report"
+ * prints one JSON line of what the server itself measured since (see
+ * ServerReport). Runs until its stdin closes, then stops and removes what it
+ * created.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { subscribe } from "node:diagnostics_channel";
+import { PerformanceObserver } from "node:perf_hooks";
+import { createInterface } from "node:readline";
 import pg from "pg";
 import { loadConfig, withConfig } from "../src/config/config.js";
 import { startServer } from "../src/launcher/server.js";
@@ -104,6 +110,67 @@ async function freshSchema(url: string): Promise<{ schema: string; drop(): Promi
   return { schema, drop: () => sql(`DROP SCHEMA ${schema} CASCADE`) };
 }
 
+/** In-server latency of one kind of request over a measured stretch. */
+export interface ServerLatency {
+  readonly requests: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** The slowest 1% of these requests that overlapped a garbage collection. */
+  readonly slowestWithGc: number;
+}
+
+/** What the server measured between "mark" and "report" (see the header of recorder()). */
+export interface ServerReport {
+  readonly claim: ServerLatency;
+  readonly submit: ServerLatency;
+  readonly gc: { readonly count: number; readonly totalMs: number; readonly maxMs: number };
+}
+
+/**
+ * Each request's time inside this process, from its head being parsed to its
+ * response finishing (Node's http diagnostics channels), and every garbage
+ * collection, between a "mark" and a "report" sent on stdin. Set against what
+ * the load generator saw, it separates the server's own time from the
+ * loopback and the generator's scheduling on the shared cores.
+ */
+function recorder(): { mark(): void; report(): ServerReport } {
+  const open = new Map<object, { path: string; start: number }>();
+  let done: Array<{ path: string; start: number; end: number }> = [];
+  let gcs: Array<{ start: number; end: number }> = [];
+  subscribe("http.server.request.start", (m) => {
+    const { request, response } = m as { request: { url?: string }; response: object };
+    open.set(response, { path: request.url ?? "", start: performance.now() });
+  });
+  subscribe("http.server.response.finish", (m) => {
+    const { response } = m as { response: object };
+    const r = open.get(response);
+    open.delete(response);
+    if (r) done.push({ ...r, end: performance.now() });
+  });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+  }).observe({ entryTypes: ["gc"] });
+  const latency = (suffix: string): ServerLatency => {
+    const rs = done.filter((r) => r.path.endsWith(suffix)).sort((a, b) => a.end - a.start - (b.end - b.start));
+    const at = (q: number) => (rs.length ? rs[Math.min(rs.length - 1, Math.floor(q * rs.length))]! : undefined);
+    const ms = (r: { start: number; end: number } | undefined) => (r ? r.end - r.start : 0);
+    const slowest = rs.slice(rs.length - Math.ceil(rs.length / 100));
+    return { requests: rs.length, p50Ms: ms(at(0.5)), p99Ms: ms(at(0.99)), slowestWithGc: slowest.filter((r) => gcs.some((g) => g.end > r.start && g.start < r.end)).length };
+  };
+  return {
+    mark: () => {
+      done = [];
+      gcs = [];
+    },
+    report: () => ({
+      claim: latency("/claim"),
+      submit: latency("/submit"),
+      gc: { count: gcs.length, totalMs: gcs.reduce((t, g) => t + g.end - g.start, 0), maxMs: Math.max(0, ...gcs.map((g) => g.end - g.start)) },
+    }),
+  };
+}
+const times = recorder();
+
 const dir = mkdtempSync(join(tmpdir(), "sealroom-bench-claim-"));
 const pgSchema = databaseUrl ? await freshSchema(databaseUrl) : undefined;
 try {
@@ -117,8 +184,13 @@ try {
     server = await startServer(s);
     const ready: Ready = { url: server.url, dialect: s.store.kind, ...seeded, ...(pgSchema ? { schema: pgSchema.schema } : {}) };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
-    process.stdin.resume();
-    await new Promise<void>((resolve) => process.stdin.once("end", resolve).once("close", resolve));
+    // Commands on stdin, one per line; its end stops the server.
+    const commands = createInterface({ input: process.stdin });
+    commands.on("line", (line) => {
+      if (line === "mark") times.mark();
+      else if (line === "report") process.stdout.write(`${JSON.stringify(times.report())}\n`);
+    });
+    await new Promise<void>((resolve) => commands.once("close", resolve));
   } finally {
     if (server) await server.stop();
     else await s.store.close();

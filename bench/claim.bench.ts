@@ -31,7 +31,7 @@ import { resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { percentile, type BenchResult, type Benchmark, type Figure } from "./harness.js";
 import { loadScript, type LoadResult, type ScriptResult, type Send } from "./load.js";
-import type { Ready } from "./claim-server.js";
+import type { Ready, ServerReport } from "./claim-server.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 /** A request unanswered this long counts as failed (a deadlocked server would otherwise hang the run). */
@@ -64,13 +64,24 @@ export interface ClaimStep {
   readonly submit: LoadResult;
   readonly healthz: LoadResult;
   /** The paced run (highest concurrency only, when thinkMs > 0). */
-  readonly paced?: { readonly roundTripsPerSecond: number; readonly claim: LoadResult; readonly submit: LoadResult; readonly healthz: LoadResult };
+  readonly paced?: {
+    readonly roundTripsPerSecond: number;
+    readonly claim: LoadResult;
+    readonly submit: LoadResult;
+    readonly healthz: LoadResult;
+    /** The same claims and submits timed inside the server (head parsed → response finished). */
+    readonly server: ServerReport;
+  };
   readonly seedSeconds: number;
 }
 
 interface Server {
   readonly ready: Ready;
   readonly sessions: ReadonlyArray<Record<string, string>>;
+  /** Starts a stretch the server times itself (see claim-server.ts). */
+  mark(): void;
+  /** What the server measured since mark(). */
+  report(): Promise<ServerReport>;
   stop(): Promise<void>;
 }
 
@@ -95,14 +106,22 @@ async function startServer(items: number, contractors: number, databaseUrl: stri
     await exited;
     clearTimeout(kill);
   };
+  // The server's stdout, a line at a time: its Ready line, then one line per report.
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = (what: string) =>
+    Promise.race([
+      lines.next().then((r) => (r.done ? Promise.reject(new Error(`the claim server closed its output before ${what}`)) : r.value)),
+      exited.then((code) => Promise.reject(new Error(`the claim server exited (${code}) before ${what}`))),
+    ]);
   try {
-    const line = await new Promise<string>((res, rej) => {
-      createInterface({ input: child.stdout }).once("line", res);
-      void exited.then((code) => rej(new Error(`the claim server exited (${code}) before it was ready`)));
-    });
-    const ready = JSON.parse(line) as Ready;
+    const ready = JSON.parse(await nextLine("it was ready")) as Ready;
     schema = ready.schema;
-    return { ready, sessions: await signIn(ready), stop };
+    const mark = () => void child.stdin.write("mark\n");
+    const report = async () => {
+      child.stdin.write("report\n");
+      return JSON.parse(await nextLine("its report")) as ServerReport;
+    };
+    return { ready, sessions: await signIn(ready), mark, report, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -207,14 +226,15 @@ async function closedRounds(servers: readonly Server[], run: Run, o: ClaimBenchO
 }
 
 /** The paced run of each server, one after another (a round must last several think times, so they are not cut up). */
-async function pacedRuns(servers: readonly Server[], run: Run, o: ClaimBenchOptions, errors: { first?: string }): Promise<Pool[]> {
-  const pools: Pool[] = [];
+async function pacedRuns(servers: readonly Server[], run: Run, o: ClaimBenchOptions, errors: { first?: string }): Promise<Array<{ pool: Pool; server: ServerReport }>> {
+  const pools: Array<{ pool: Pool; server: ServerReport }> = [];
   for (const [i, server] of servers.entries()) {
     const pool = new Pool();
     // The floor first: the same clients at the same pace asking for /healthz (what waking the processes and the loopback cost).
     pool.add(await run(i, pacedMs(o), pacedHealthz({ thinkMs: o.thinkMs, until: performance.now() + pacedMs(o) })));
+    server.mark();
     pool.add(await run(i, pacedMs(o), claimSubmit(server, errors, { thinkMs: o.thinkMs, until: performance.now() + pacedMs(o) })));
-    pools.push(pool);
+    pools.push({ pool, server: await server.report() });
   }
   return pools;
 }
@@ -246,7 +266,7 @@ async function measureLevel(servers: readonly Server[], contractors: number, o: 
         claim: closed[i]!.result("claim"),
         submit: closed[i]!.result("submit"),
         healthz: base[i]!.result("healthz"),
-        ...(p ? { paced: { roundTripsPerSecond: p.result("submit").requests / (pacedMs(o) / 1000), claim: p.result("claim"), submit: p.result("submit"), healthz: p.result("healthz") } } : {}),
+        ...(p ? { paced: { roundTripsPerSecond: p.pool.result("submit").requests / (pacedMs(o) / 1000), claim: p.pool.result("claim"), submit: p.pool.result("submit"), healthz: p.pool.result("healthz"), server: p.server } } : {}),
         seedSeconds: server.ready.seedSeconds,
       };
     });
@@ -269,7 +289,7 @@ async function steps(o: ClaimBenchOptions, databaseUrl: string | undefined, log:
     const out: ClaimStep[] = [];
     for (const c of o.concurrency) {
       for (const st of await measureLevel(servers, c, o)) {
-        const paced = st.paced ? `; paced: claim p99 ${st.paced.claim.p99Ms.toFixed(1)} ms (/healthz p99 ${st.paced.healthz.p99Ms.toFixed(1)} ms)` : "";
+        const paced = st.paced ? `; paced: claim p99 ${st.paced.claim.p99Ms.toFixed(1)} ms (inside the server ${st.paced.server.claim.p99Ms.toFixed(1)} ms; /healthz p99 ${st.paced.healthz.p99Ms.toFixed(1)} ms)` : "";
         log(`  ${st.dialect} ${n(st.items)} items, ${c} contractors: ${st.roundTripsPerSecond.toFixed(0)} round trips/s, claim p99 ${st.claim.p99Ms.toFixed(1)} ms${paced}`);
         out.push(st);
       }
@@ -301,6 +321,11 @@ function figuresOf(st: ClaimStep): Figure[] {
           { name: `${p} paced: submit p99`, value: paced.submit.p99Ms, unit: "ms" },
           { name: `${p} paced: /healthz p50 (floor)`, value: paced.healthz.p50Ms, unit: "ms" },
           { name: `${p} paced: /healthz p99 (floor)`, value: paced.healthz.p99Ms, unit: "ms" },
+          { name: `${p} paced, inside the server: claim p50`, value: paced.server.claim.p50Ms, unit: "ms" },
+          { name: `${p} paced, inside the server: claim p99`, value: paced.server.claim.p99Ms, unit: "ms" },
+          { name: `${p} paced, inside the server: submit p99`, value: paced.server.submit.p99Ms, unit: "ms" },
+          { name: `${p} paced, inside the server: slowest 1% of claims during a GC`, value: paced.server.claim.slowestWithGc, unit: `of ${Math.ceil(paced.server.claim.requests / 100)}` },
+          { name: `${p} paced, inside the server: GC pauses (count / max)`, value: paced.server.gc.count, unit: `(max ${paced.server.gc.maxMs.toFixed(1)} ms)` },
         ]
       : []),
   ];

@@ -1,7 +1,8 @@
 /**
  * Smoke test of the claim benchmark (bench/claim.bench.ts): the whole path —
  * child server, seeding through the real services, sign-in, the claim →
- * submit loop over HTTP, the healthz baseline, the paced run — at a tiny
+ * submit loop over HTTP, the healthz baseline, the paced run and the
+ * server's own timing of it — at a tiny
  * size, so CI notices when the benchmark no longer runs. On the PostgreSQL
  * pass it runs on PostgreSQL too (in a schema of its own).
  */
@@ -28,6 +29,13 @@ describe("claim benchmark", () => {
       expect(st.claim.p50Ms).toBeGreaterThan(0);
       expect(st.healthz.perSecond).toBeGreaterThan(0);
       expect(st.paced?.claim.requests).toBeGreaterThan(0);
+      // The server timed the same paced requests itself: as many, and each no longer than the client saw it.
+      const server = st.paced!.server;
+      expect(server.claim.requests).toBe(st.paced!.claim.requests);
+      expect(server.submit.requests).toBe(st.paced!.submit.requests);
+      expect(server.claim.p50Ms).toBeGreaterThan(0);
+      expect(server.claim.p50Ms).toBeLessThanOrEqual(st.paced!.claim.p99Ms);
+      expect(server.claim.p99Ms).toBeGreaterThanOrEqual(server.claim.p50Ms);
     }
     expect(r.subject.value).toBe(r.steps[0]!.roundTripsPerSecond);
     expect(r.ratio).toBeCloseTo(r.subject.value / r.baseline.value);

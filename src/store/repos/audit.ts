@@ -2,6 +2,7 @@
 import type { Selectable } from "kysely";
 import type { AuditEntry } from "../../audit/entry.js";
 import { SealroomError } from "../../domain/errors.js";
+import { prepared, preparedInsert } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { AuditEntriesTable, AuditHeadsTable, AuditSigningKeysTable } from "../schema.js";
 
@@ -13,15 +14,18 @@ export type AuditSigningKeyRow = Selectable<AuditSigningKeysTable>;
  * from several instances serialize; SQLite serializes writers by itself.
  */
 export async function readAuditState(db: Executor, forUpdate: boolean): Promise<{ size: number; frontier: string }> {
-  let q = db.selectFrom("audit_state").select(["size", "frontier"]).where("id", "=", 1);
-  if (forUpdate) q = q.forUpdate();
-  return q.executeTakeFirstOrThrow();
+  const r = await (forUpdate ? auditStateLocked : auditState).first(db);
+  if (!r) throw new SealroomError("internal", "The audit log has no state row.");
+  return r;
 }
+const auditState = prepared((db) => db.selectFrom("audit_state").select(["size", "frontier"]).where("id", "=", 1));
+const auditStateLocked = prepared((db) => db.selectFrom("audit_state").select(["size", "frontier"]).where("id", "=", 1).forUpdate());
 
 /** Saves the frontier after appends. */
 export async function writeAuditState(db: Executor, size: number, frontier: string): Promise<void> {
-  await db.updateTable("audit_state").set({ size, frontier }).where("id", "=", 1).execute();
+  await auditStateWrite.run(db, size, frontier);
 }
+const auditStateWrite = prepared((db, size: number, frontier: string) => db.updateTable("audit_state").set({ size, frontier }).where("id", "=", 1));
 
 function toRow(e: AuditEntry): Selectable<AuditEntriesTable> {
   return {
@@ -67,14 +71,16 @@ export async function insertAuditEntries(
   nodes: ReadonlyArray<{ level: number; index: number; hash: Buffer }>,
 ): Promise<void> {
   // Batches stay under SQLite's bound-parameter limit.
-  for (let i = 0; i < entries.length; i += 500) await db.insertInto("audit_entries").values(entries.slice(i, i + 500).map(toRow)).execute();
-  for (let i = 0; i < nodes.length; i += 2000) {
-    await db
-      .insertInto("audit_nodes")
-      .values(nodes.slice(i, i + 2000).map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))
-      .execute();
-  }
+  for (let i = 0; i < entries.length; i += 500) await insertEntryRows(db, entries.slice(i, i + 500).map(toRow));
+  for (let i = 0; i < nodes.length; i += 2000) await insertNodeRows(db, nodes.slice(i, i + 2000).map((n) => ({ level: n.level, idx: n.index, hash: n.hash })));
 }
+/** A request records a few entries (and completes a few nodes) at a time: those counts are compiled once. */
+const insertEntryRows = preparedInsert(
+  "audit_entries",
+  ["seq", "time", "tenant_id", "actor_type", "actor_id", "action", "object_type", "object_id", "outcome", "request_id", "ip", "detail", "detail_digest"],
+  8,
+);
+const insertNodeRows = preparedInsert("audit_nodes", ["level", "idx", "hash"], 16);
 
 /** One complete-subtree hash, or undefined. */
 export async function readAuditNode(db: Executor, level: number, index: number): Promise<Buffer | undefined> {

@@ -1,5 +1,6 @@
 /** Projects and their items (payloads arrive here already sealed). */
 import { sql, type Insertable, type Selectable } from "kysely";
+import { prepared } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { ItemsTable, ProjectsTable } from "../schema.js";
 
@@ -17,13 +18,15 @@ export async function insertProject(db: Executor, row: NewProjectRow): Promise<v
 
 /** Finds a project of a tenant by id or slug. */
 export async function findProject(db: Executor, tenantId: string, idOrSlug: string): Promise<ProjectRow | undefined> {
-  return db
+  return projectByIdOrSlug.first(db, tenantId, idOrSlug);
+}
+const projectByIdOrSlug = prepared((db, tenantId: string, idOrSlug: string) =>
+  db
     .selectFrom("projects")
     .selectAll()
     .where("tenant_id", "=", tenantId)
-    .where((eb) => eb.or([eb("id", "=", idOrSlug), eb("slug", "=", idOrSlug)]))
-    .executeTakeFirst();
-}
+    .where((eb) => eb.or([eb("id", "=", idOrSlug), eb("slug", "=", idOrSlug)])),
+);
 
 /**
  * Active projects of every tenant whose stored configuration names a model

@@ -1,5 +1,6 @@
 /** Browser sessions: only the SHA-256 of the token is stored. */
 import type { Selectable } from "kysely";
+import { prepared } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { SessionsTable } from "../schema.js";
 
@@ -12,8 +13,9 @@ export async function insertSession(db: Executor, row: SessionRow): Promise<void
 
 /** Finds a session by token hash. */
 export async function findSessionByTokenHash(db: Executor, tokenHash: string): Promise<SessionRow | undefined> {
-  return db.selectFrom("sessions").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+  return sessionByTokenHash.first(db, tokenHash);
 }
+const sessionByTokenHash = prepared((db, tokenHash: string) => db.selectFrom("sessions").selectAll().where("token_hash", "=", tokenHash));
 
 /** Updates a session's activity time or MFA state. */
 export async function updateSession(db: Executor, id: string, changes: Partial<Pick<SessionRow, "last_seen_at" | "mfa_verified_at">>): Promise<void> {

@@ -1,6 +1,7 @@
 /** Tenants (one AI lab each) and the memberships that give users roles in them. */
 import type { Selectable } from "kysely";
 import type { TenantRole } from "../../domain/policy.js";
+import { prepared } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { MembershipsTable, TenantsTable } from "../schema.js";
 
@@ -9,12 +10,14 @@ export type MembershipRow = Selectable<MembershipsTable>;
 
 /** Finds a tenant by id or, failing that, by slug. */
 export async function findTenant(db: Executor, idOrSlug: string): Promise<TenantRow | undefined> {
-  return db
+  return tenantByIdOrSlug.first(db, idOrSlug);
+}
+const tenantByIdOrSlug = prepared((db, idOrSlug: string) =>
+  db
     .selectFrom("tenants")
     .selectAll()
-    .where((eb) => eb.or([eb("id", "=", idOrSlug), eb("slug", "=", idOrSlug)]))
-    .executeTakeFirst();
-}
+    .where((eb) => eb.or([eb("id", "=", idOrSlug), eb("slug", "=", idOrSlug)])),
+);
 
 /** Lists tenants by slug, optionally only those with the given ids. */
 export async function listTenants(db: Executor, onlyIds?: readonly string[]): Promise<TenantRow[]> {
@@ -31,8 +34,9 @@ export async function insertTenant(db: Executor, row: TenantRow): Promise<void> 
 
 /** All memberships of a user, across tenants. */
 export async function membershipsOfUser(db: Executor, userId: string): Promise<MembershipRow[]> {
-  return db.selectFrom("memberships").selectAll().where("user_id", "=", userId).execute();
+  return membershipsByUser.rows(db, userId);
 }
+const membershipsByUser = prepared((db, userId: string) => db.selectFrom("memberships").selectAll().where("user_id", "=", userId));
 
 /** Members of a tenant with their user's email and name, ordered by email. */
 export async function membersOfTenant(db: Executor, tenantId: string) {

@@ -1,5 +1,6 @@
 /** Users: global identities (a contractor may work for several labs). */
 import type { Selectable } from "kysely";
+import { prepared } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { UsersTable } from "../schema.js";
 
@@ -17,8 +18,9 @@ export async function findUserByEmail(db: Executor, email: string): Promise<User
 
 /** Finds a user by id. */
 export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  return userById.first(db, id);
 }
+const userById = prepared((db, id: string) => db.selectFrom("users").selectAll().where("id", "=", id));
 
 /** Inserts a user row. */
 export async function insertUser(db: Executor, row: UserRow): Promise<void> {

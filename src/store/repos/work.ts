@@ -5,6 +5,7 @@
  * lease is found through assignments_user, expiry through assignments_expiry.
  */
 import { sql, type Insertable, type Selectable } from "kysely";
+import { prepared, preparedInsert } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { AnswersTable, AssignmentsTable, ProjectMembersTable, TaskEventsTable } from "../schema.js";
 
@@ -14,8 +15,11 @@ export type AnswerRow = Selectable<AnswersTable>;
 
 /** A project member, or undefined. */
 export async function findMember(db: Executor, tenantId: string, projectId: string, userId: string): Promise<MemberRow | undefined> {
-  return db.selectFrom("project_members").selectAll().where("tenant_id", "=", tenantId).where("project_id", "=", projectId).where("user_id", "=", userId).executeTakeFirst();
+  return memberByKey.first(db, tenantId, projectId, userId);
 }
+const memberByKey = prepared((db, tenantId: string, projectId: string, userId: string) =>
+  db.selectFrom("project_members").selectAll().where("tenant_id", "=", tenantId).where("project_id", "=", projectId).where("user_id", "=", userId),
+);
 
 /** A project's members by user id (keyset: after `afterUserId`). */
 export async function listMembers(db: Executor, tenantId: string, projectId: string, afterUserId: string, limit: number): Promise<MemberRow[]> {
@@ -78,7 +82,10 @@ export async function updateMember(db: Executor, m: MemberRow, changes: Partial<
 
 /** The contractor's open lease in a project (leased or paused), if any. */
 export async function findOpenLease(db: Executor, tenantId: string, projectId: string, userId: string): Promise<AssignmentRow | undefined> {
-  return db
+  return openLeaseOf.first(db, tenantId, projectId, userId);
+}
+const openLeaseOf = prepared((db, tenantId: string, projectId: string, userId: string) =>
+  db
     .selectFrom("assignments")
     .selectAll()
     .where("tenant_id", "=", tenantId)
@@ -86,14 +93,14 @@ export async function findOpenLease(db: Executor, tenantId: string, projectId: s
     .where("user_id", "=", userId)
     .where("status", "in", ["leased", "paused"])
     .orderBy("leased_at")
-    .limit(1)
-    .executeTakeFirst();
-}
+    .limit(1),
+);
 
 /** An assignment by id within a tenant. */
 export async function findAssignment(db: Executor, tenantId: string, id: string): Promise<AssignmentRow | undefined> {
-  return db.selectFrom("assignments").selectAll().where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  return assignmentById.first(db, tenantId, id);
 }
+const assignmentById = prepared((db, tenantId: string, id: string) => db.selectFrom("assignments").selectAll().where("tenant_id", "=", tenantId).where("id", "=", id));
 
 /**
  * How a pick locks on PostgreSQL: "skip" takes the first row nobody holds
@@ -109,23 +116,27 @@ export type PickLock = "none" | "skip" | "wait";
  * assigned.
  */
 export async function pickItem(db: Executor, tenantId: string, projectId: string, userId: string, gold: boolean, lock: PickLock): Promise<{ id: string; is_gold: number } | undefined> {
-  let q = db
-    .selectFrom("items as i")
-    .select(["i.id", "i.is_gold"])
-    .where("i.tenant_id", "=", tenantId)
-    .where("i.project_id", "=", projectId)
-    .where("i.queue_open", "=", 1)
-    .where("i.is_gold", "=", gold ? 1 : 0)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom("assignments as a").select(sql<number>`1`.as("one")).whereRef("a.tenant_id", "=", "i.tenant_id").whereRef("a.item_id", "=", "i.id").where("a.user_id", "=", userId))),
-    )
-    .orderBy("i.priority", "desc")
-    .orderBy("i.seq")
-    .limit(1);
-  if (lock === "skip") q = q.forUpdate().skipLocked();
-  if (lock === "wait") q = q.forUpdate();
-  return q.executeTakeFirst();
+  return picks[lock].first(db, tenantId, projectId, userId, gold ? 1 : 0);
 }
+function pickQuery(lock: PickLock) {
+  return prepared((db, tenantId: string, projectId: string, userId: string, gold: number) => {
+    const q = db
+      .selectFrom("items as i")
+      .select(["i.id", "i.is_gold"])
+      .where("i.tenant_id", "=", tenantId)
+      .where("i.project_id", "=", projectId)
+      .where("i.queue_open", "=", 1)
+      .where("i.is_gold", "=", gold)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("assignments as a").select(sql<number>`1`.as("one")).whereRef("a.tenant_id", "=", "i.tenant_id").whereRef("a.item_id", "=", "i.id").where("a.user_id", "=", userId))),
+      )
+      .orderBy("i.priority", "desc")
+      .orderBy("i.seq")
+      .limit(1);
+    return lock === "skip" ? q.forUpdate().skipLocked() : lock === "wait" ? q.forUpdate() : q;
+  });
+}
+const picks = { none: pickQuery("none"), skip: pickQuery("skip"), wait: pickQuery("wait") };
 
 /**
  * Counts one more assignment toward the item's overlap; closes the item when
@@ -133,7 +144,10 @@ export async function pickItem(db: Executor, tenantId: string, projectId: string
  * already full (a claimer that raced us), so the caller picks again.
  */
 export async function takeItemSlot(db: Executor, tenantId: string, itemId: string, overlap: number): Promise<boolean> {
-  const r = await db
+  return (await itemSlotTaken.run(db, tenantId, itemId, overlap)) === 1;
+}
+const itemSlotTaken = prepared((db, tenantId: string, itemId: string, overlap: number) =>
+  db
     .updateTable("items")
     .set({
       assigned: sql`assigned + 1`,
@@ -141,10 +155,8 @@ export async function takeItemSlot(db: Executor, tenantId: string, itemId: strin
     })
     .where("tenant_id", "=", tenantId)
     .where("id", "=", itemId)
-    .where((eb) => eb.or([eb("is_gold", "=", 1), eb("assigned", "<", overlap)]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
-}
+    .where((eb) => eb.or([eb("is_gold", "=", 1), eb("assigned", "<", overlap)])),
+);
 
 /** Gives an assignment's slot back (expiry, skip): the item returns to the queue. */
 export async function releaseItemSlot(db: Executor, tenantId: string, itemId: string): Promise<void> {
@@ -157,9 +169,31 @@ export async function releaseItemSlot(db: Executor, tenantId: string, itemId: st
 }
 
 /** Inserts an assignment. */
-export async function insertAssignment(db: Executor, row: Insertable<AssignmentsTable>): Promise<void> {
-  await db.insertInto("assignments").values(row).execute();
+export async function insertAssignment(db: Executor, row: AssignmentRow): Promise<void> {
+  await assignmentInsert(db, [row]);
 }
+const assignmentInsert = preparedInsert("assignments", [
+  "tenant_id",
+  "id",
+  "project_id",
+  "item_id",
+  "user_id",
+  "status",
+  "is_gold",
+  "leased_at",
+  "expires_at",
+  "last_seen_at",
+  "active_ms",
+  "paused_remaining_ms",
+  "draft",
+  "draft_at",
+  "skip_reason",
+  "submitted_at",
+  "answer_version",
+  "review_status",
+  "gold_correct",
+  "updated_at",
+]);
 
 /** Changes an assignment only if it is still in `fromStatus` (the guard against a concurrent change); true when it was. */
 export async function updateAssignment(
@@ -175,7 +209,10 @@ export async function updateAssignment(
 
 /** Leases of a project past their expiry (at most `limit`). */
 export async function expiredLeases(db: Executor, tenantId: string, projectId: string, now: number, limit: number): Promise<AssignmentRow[]> {
-  return db
+  return leasesExpiredBy.rows(db, tenantId, projectId, now, limit);
+}
+const leasesExpiredBy = prepared((db, tenantId: string, projectId: string, now: number, limit: number) =>
+  db
     .selectFrom("assignments")
     .selectAll()
     .where("tenant_id", "=", tenantId)
@@ -183,9 +220,8 @@ export async function expiredLeases(db: Executor, tenantId: string, projectId: s
     .where("status", "=", "leased")
     .where("expires_at", "<", now)
     .orderBy("expires_at")
-    .limit(limit)
-    .execute();
-}
+    .limit(limit),
+);
 
 /** Open leases (leased or paused) of a tenant, optionally one project, a page at a time by id. */
 export async function openLeasesPage(db: Executor, tenantId: string, projectId: string | null, status: AssignmentRow["status"], afterId: string, limit: number): Promise<AssignmentRow[]> {
@@ -210,27 +246,35 @@ export async function latestAnswer(db: Executor, tenantId: string, assignmentId:
 }
 
 /** Appends a task event (the raw record hours derive from). */
-export async function insertTaskEvent(db: Executor, row: Insertable<TaskEventsTable>): Promise<void> {
-  await db.insertInto("task_events").values(row).execute();
+export async function insertTaskEvent(db: Executor, row: Selectable<TaskEventsTable>): Promise<void> {
+  await taskEventInsert(db, [row]);
 }
+const taskEventInsert = preparedInsert("task_events", ["tenant_id", "id", "project_id", "user_id", "assignment_id", "kind", "at"]);
 
 /** Bumps an item's submitted counter and the project's. */
 export async function countSubmission(db: Executor, tenantId: string, projectId: string, itemId: string): Promise<number> {
-  const r = await db
+  const r = await itemSubmitted.first(db, tenantId, itemId);
+  if (!r) throw new Error(`countSubmission: no item ${itemId}`);
+  await projectSubmitted.run(db, tenantId, projectId);
+  return Number(r.submitted);
+}
+const itemSubmitted = prepared((db, tenantId: string, itemId: string) =>
+  db
     .updateTable("items")
     .set({ submitted: sql`submitted + 1` })
     .where("tenant_id", "=", tenantId)
     .where("id", "=", itemId)
-    .returning("submitted")
-    .executeTakeFirstOrThrow();
-  await db.updateTable("projects").set({ submitted_count: sql`submitted_count + 1` }).where("tenant_id", "=", tenantId).where("id", "=", projectId).execute();
-  return Number(r.submitted);
-}
+    .returning("submitted"),
+);
+const projectSubmitted = prepared((db, tenantId: string, projectId: string) =>
+  db.updateTable("projects").set({ submitted_count: sql`submitted_count + 1` }).where("tenant_id", "=", tenantId).where("id", "=", projectId),
+);
 
 /** One item of a tenant by id. */
 export async function findItem(db: Executor, tenantId: string, itemId: string) {
-  return db.selectFrom("items").selectAll().where("tenant_id", "=", tenantId).where("id", "=", itemId).executeTakeFirst();
+  return itemById.first(db, tenantId, itemId);
 }
+const itemById = prepared((db, tenantId: string, itemId: string) => db.selectFrom("items").selectAll().where("tenant_id", "=", tenantId).where("id", "=", itemId));
 
 /** Records something a lab admin must be told. */
 export async function insertNotification(db: Executor, row: { tenant_id: string; id: string; kind: string; project_id: string | null; subject_user_id: string | null; detail: string; created_at: number }): Promise<void> {
@@ -253,15 +297,11 @@ export async function listUserAssignments(db: Executor, tenantId: string, projec
 
 /** Locks the member row for this transaction (PostgreSQL row lock; SQLite serialises anyway) and returns it. */
 export async function lockMember(db: Executor, tenantId: string, projectId: string, userId: string, now: number): Promise<MemberRow | undefined> {
-  return db
-    .updateTable("project_members")
-    .set({ updated_at: now })
-    .where("tenant_id", "=", tenantId)
-    .where("project_id", "=", projectId)
-    .where("user_id", "=", userId)
-    .returningAll()
-    .executeTakeFirst();
+  return memberLocked.first(db, tenantId, projectId, userId, now);
 }
+const memberLocked = prepared((db, tenantId: string, projectId: string, userId: string, now: number) =>
+  db.updateTable("project_members").set({ updated_at: now }).where("tenant_id", "=", tenantId).where("project_id", "=", projectId).where("user_id", "=", userId).returningAll(),
+);
 
 /** Takes an unanswered lease out of the member's served counts (expiry, skip), so the gold share stays honest. */
 export async function unserve(db: Executor, a: Pick<AssignmentRow, "tenant_id" | "project_id" | "user_id" | "is_gold">, now: number): Promise<void> {

@@ -21,7 +21,17 @@ export const MAX_CANONICAL_JSON_DEPTH = 256;
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-function reject(path: string, message: string): never {
+/** Where the serializer is: object keys and array indexes from the root, turned into a path only for an error. */
+type Trail = Array<string | number>;
+
+function pathOf(trail: Trail): string {
+  let path = "$";
+  for (const step of trail) path += typeof step === "number" ? `[${step}]` : IDENTIFIER.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+  return path;
+}
+
+function reject(trail: Trail, message: string): never {
+  const path = pathOf(trail);
   throw new SealroomError("bad_request", `cannot canonicalize ${path}: ${message}`, {
     issues: [{ path, message }],
   });
@@ -34,55 +44,60 @@ function isPlainObject(value: object): boolean {
 
 /** Serializes `value` as RFC 8785 canonical JSON; throws bad_request on anything JSON cannot carry exactly. */
 export function canonicalJson(value: unknown): string {
-  return serialize(value, "$", 0, new Set());
+  return serialize(value, [], new Set());
 }
 
-function serialize(value: unknown, path: string, depth: number, open: Set<object>): string {
+function serialize(value: unknown, trail: Trail, open: Set<object>): string {
   switch (typeof value) {
     case "string":
       return JSON.stringify(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
-      if (!Number.isFinite(value)) reject(path, `${String(value)} is not a finite number`);
+      if (!Number.isFinite(value)) reject(trail, `${String(value)} is not a finite number`);
       return JSON.stringify(value);
     case "object":
       if (value === null) return "null";
-      return serializeContainer(value, path, depth, open);
+      return serializeContainer(value, trail, open);
     default:
-      return reject(path, `${typeof value} has no JSON form`);
+      return reject(trail, `${typeof value} has no JSON form`);
   }
 }
 
-function serializeContainer(value: object, path: string, depth: number, open: Set<object>): string {
-  if (depth >= MAX_CANONICAL_JSON_DEPTH) reject(path, `nesting deeper than ${MAX_CANONICAL_JSON_DEPTH}`);
-  if (open.has(value)) reject(path, "the value contains itself");
+function serializeContainer(value: object, trail: Trail, open: Set<object>): string {
+  if (trail.length >= MAX_CANONICAL_JSON_DEPTH) reject(trail, `nesting deeper than ${MAX_CANONICAL_JSON_DEPTH}`);
+  if (open.has(value)) reject(trail, "the value contains itself");
   open.add(value);
   try {
-    if (Array.isArray(value)) return serializeArray(value, path, depth, open);
-    if (!isPlainObject(value)) reject(path, "only plain objects and arrays are allowed");
-    return serializeObject(value as Record<string, unknown>, path, depth, open);
+    if (Array.isArray(value)) return serializeArray(value, trail, open);
+    if (!isPlainObject(value)) reject(trail, "only plain objects and arrays are allowed");
+    return serializeObject(value as Record<string, unknown>, trail, open);
   } finally {
     open.delete(value);
   }
 }
 
-function serializeArray(value: readonly unknown[], path: string, depth: number, open: Set<object>): string {
-  const parts: string[] = [];
+function serializeArray(value: readonly unknown[], trail: Trail, open: Set<object>): string {
+  let out = "[";
   for (let i = 0; i < value.length; i += 1) {
-    if (!Object.hasOwn(value, i)) reject(`${path}[${i}]`, "arrays must not have holes");
-    parts.push(serialize(value[i], `${path}[${i}]`, depth + 1, open));
+    trail.push(i);
+    if (!Object.hasOwn(value, i)) reject(trail, "arrays must not have holes");
+    out += (i > 0 ? "," : "") + serialize(value[i], trail, open);
+    trail.pop();
   }
-  return `[${parts.join(",")}]`;
+  return `${out}]`;
 }
 
-function serializeObject(value: Record<string, unknown>, path: string, depth: number, open: Set<object>): string {
-  if (Object.getOwnPropertySymbols(value).length > 0) reject(path, "symbol keys have no JSON form");
+function serializeObject(value: Record<string, unknown>, trail: Trail, open: Set<object>): string {
+  if (Object.getOwnPropertySymbols(value).length > 0) reject(trail, "symbol keys have no JSON form");
   // Default sort compares UTF-16 code units, exactly RFC 8785 §3.2.3.
   const keys = Object.keys(value).sort();
-  const parts = keys.map((key) => {
-    const childPath = IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-    return `${JSON.stringify(key)}:${serialize(value[key], childPath, depth + 1, open)}`;
-  });
-  return `{${parts.join(",")}}`;
+  let out = "{";
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
+    trail.push(key);
+    out += `${i > 0 ? "," : ""}${JSON.stringify(key)}:${serialize(value[key], trail, open)}`;
+    trail.pop();
+  }
+  return `${out}}`;
 }

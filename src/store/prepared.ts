@@ -10,12 +10,15 @@
  * bound parameters; later calls only put the real arguments into a copy of
  * that parameter list and hand the compiled query to the same executor, so
  * they still run inside the caller's transaction and behind the connection
- * Kysely serialises. Only for queries whose shape does not depend on the
+ * Kysely serialises. Inside a transaction on SQLite, which holds the only
+ * connection until it ends, the statement runs on that connection directly,
+ * skipping Kysely's asynchronous executor too. Only for queries whose shape does not depend on the
  * arguments: each argument must become exactly the bound parameters it was
  * given as (no lists, no branching on values); `build` is checked for that
  * on first use and refused otherwise.
  */
 import type { CompiledQuery, Compilable, Insertable, QueryResult } from "kysely";
+import { DirectSqliteAdapter } from "./dialects/sqlite.js";
 import type { Database } from "./schema.js";
 import type { Executor } from "./store.js";
 
@@ -53,6 +56,12 @@ export function prepared<A extends readonly Arg[], O>(build: (db: Executor, ...a
     }
     const { compiled, slots } = shape;
     const parameters = slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : args[slot]));
+    // Inside an SQLite transaction the connection is the transaction's alone: run the statement on it.
+    if (db.isTransaction && adapter instanceof DirectSqliteAdapter) {
+      const statement = adapter.statements.prepare(compiled.sql);
+      if (statement.reader) return { rows: statement.all(parameters) as O[] };
+      return { rows: [], numAffectedRows: BigInt(statement.run(parameters).changes) };
+    }
     return db.executeQuery<O>({ ...compiled, parameters } as CompiledQuery<O>);
   };
   return {

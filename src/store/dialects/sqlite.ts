@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver } from "kysely";
+import { CompiledQuery, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver } from "kysely";
 import type { DialectHandle } from "../dialect.js";
 import { SQLITE_DEFAULT_AUTOCHECKPOINT, startCheckpointer } from "./sqlite-checkpointer.js";
 
@@ -20,7 +20,13 @@ const STATEMENT_CACHE_SIZE = 2000;
  * better-sqlite3 runs a statement to completion synchronously, and nothing
  * here iterates a statement lazily (Kysely's stream() would: it is not used).
  */
-function cachingStatements(connection: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
+/** A connection's statements, prepared once per SQL text. */
+export interface StatementCache {
+  close(): void;
+  prepare(sql: string): BetterSqlite3.Statement;
+}
+
+function cachingStatements(connection: BetterSqlite3.Database): StatementCache {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => connection.close(),
@@ -57,12 +63,32 @@ export function castLimits(sql: string): string {
  * that another process (the CLI beside the server) wrote in between.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly statements: StatementCache) {
+    super({ database: statements });
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new DirectSqliteAdapter(this.statements);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     driver.beginTransaction = async (connection: DatabaseConnection) => {
       await connection.executeQuery(CompiledQuery.raw("begin immediate"));
     };
     return driver;
+  }
+}
+
+/**
+ * The adapter of an SQLite store, holding its connection's statements: inside
+ * one of the store's transactions, which holds the only connection until it
+ * ends, store/prepared.ts runs its statements on them directly instead of
+ * through Kysely's asynchronous executor.
+ */
+export class DirectSqliteAdapter extends SqliteAdapter {
+  constructor(readonly statements: StatementCache) {
+    super();
   }
 }
 
@@ -108,7 +134,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): DialectHa
       : undefined;
   return {
     kind: "sqlite",
-    dialect: new ImmediateSqliteDialect({ database: cachingStatements(connection) }),
+    dialect: new ImmediateSqliteDialect(cachingStatements(connection)),
     types: { blob: "blob", bigint: "integer" },
     describe: `SQLite ${path}`,
     close: async () => {

@@ -17,7 +17,7 @@
  * given as (no lists, no branching on values); `build` is checked for that
  * on first use and refused otherwise.
  */
-import type { CompiledQuery, Compilable, Insertable, QueryResult } from "kysely";
+import type { CompiledQuery, Compilable, Insertable, Kysely, QueryResult } from "kysely";
 import { DirectSqliteAdapter } from "./dialects/sqlite.js";
 import type { Database } from "./schema.js";
 import type { Executor } from "./store.js";
@@ -117,5 +117,43 @@ export function preparedInsert<T extends keyof Database & string>(table: T, colu
     }
     if (rows.length <= maxRows) await statement(rows.length).run(db, ...values);
     else await db.insertInto(table).values(rows as never).execute();
+  };
+}
+
+/**
+ * Updates of `table` rows found by equality on `keyColumns` (and, optionally,
+ * `inColumn` in a list), setting the columns a call's `changes` holds:
+ * compiled once per set of changed columns and list length. Undefined
+ * changes are left out, as Kysely leaves them out; values must be plain
+ * (an SQL expression has no place in a bound parameter). Resolves to the
+ * number of rows changed.
+ */
+export function preparedUpdate<T extends keyof Database & string>(table: T, keyColumns: ReadonlyArray<keyof Database[T] & string>, inColumn?: keyof Database[T] & string) {
+  const bySignature = new Map<string, Prepared<Arg[], unknown>>();
+  return async (db: Executor, keys: readonly Arg[], changes: Readonly<Record<string, unknown>>, inList: readonly Arg[] = []): Promise<number> => {
+    const set = Object.keys(changes)
+      .filter((k) => changes[k] !== undefined)
+      .sort();
+    if (set.length === 0) throw new Error(`preparedUpdate(${table}): nothing to change`);
+    if (keys.length !== keyColumns.length) throw new Error(`preparedUpdate(${table}): ${keyColumns.length} key values expected`);
+    if (inColumn && inList.length === 0) throw new Error(`preparedUpdate(${table}): an empty ${inColumn} list matches nothing`);
+    for (const c of set) {
+      const v = changes[c];
+      if (typeof v === "object" && v !== null && !(v instanceof Uint8Array)) throw new Error(`preparedUpdate(${table}): ${c} must be a plain value, not an expression`);
+    }
+    const signature = `${set.join(",")}|${inList.length}`;
+    let p = bySignature.get(signature);
+    if (!p) {
+      p = prepared((d, ...values: Arg[]) => {
+        // Column names are checked by the signature's types; the builder sees one generic table.
+        const u = d as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        let q = u.updateTable(table as string).set(Object.fromEntries(set.map((c, i) => [c, values[i]])));
+        keyColumns.forEach((c, j) => (q = q.where(c as string, "=", values[set.length + j] as never)));
+        if (inColumn) q = q.where(inColumn as string, "in", values.slice(set.length + keyColumns.length) as never);
+        return q;
+      });
+      bySignature.set(signature, p);
+    }
+    return p.run(db, ...set.map((c) => changes[c] as Arg), ...keys, ...inList);
   };
 }

@@ -7,7 +7,7 @@
  */
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { prepared, preparedInsert } from "../../src/store/prepared.js";
+import { prepared, preparedInsert, preparedUpdate } from "../../src/store/prepared.js";
 import { insertTenant } from "../../src/store/repos/tenants.js";
 import type { Executor } from "../../src/store/store.js";
 import { makeServices, type TestContext } from "../support/services.js";
@@ -89,5 +89,24 @@ describe("prepared statements", () => {
     await expect(insert(db, [{ ...row("p-8"), extra: 1 } as never])).rejects.toThrow(/must have exactly the columns/);
     await expect(insert(db, [{ ...row("p-9"), name: undefined } as never])).rejects.toThrow(/column name is undefined/);
     expect(await db.selectFrom("tenants").select("id").where("id", "in", ["p-7", "p-8", "p-9"]).execute()).toEqual([]);
+  });
+
+  it("updates by key with whatever columns a call changes, each set of columns its own statement", async () => {
+    const db = t.s.store.db;
+    const update = preparedUpdate("tenants", ["id"], "status");
+    expect(await update(db, ["t-1"], { name: "One", updated_at: 7 }, ["active"])).toBe(1);
+    expect(await update(db, ["t-2"], { status: "paused", pause_reason: "audit", name: undefined }, ["active", "paused"])).toBe(1);
+    // The status guard: t-2 is no longer active.
+    expect(await update(db, ["t-2"], { name: "Two" }, ["active"])).toBe(0);
+    expect(await update(db, ["t-3"], { updated_at: 9, name: "Three" }, ["active"])).toBe(1);
+    const rows = await db.selectFrom("tenants").select(["id", "name", "status", "pause_reason", "updated_at"]).where("id", "in", ["t-1", "t-2", "t-3"]).orderBy("id").execute();
+    expect(rows).toEqual([
+      { id: "t-1", name: "One", status: "active", pause_reason: null, updated_at: 7 },
+      { id: "t-2", name: "Tenant beta", status: "paused", pause_reason: "audit", updated_at: 1 },
+      { id: "t-3", name: "Three", status: "active", pause_reason: null, updated_at: 9 },
+    ]);
+    await expect(update(db, ["t-1"], { name: sql<string>`upper(name)` }, ["active"])).rejects.toThrow(/must be a plain value/);
+    await expect(update(db, ["t-1"], { name: undefined }, ["active"])).rejects.toThrow(/nothing to change/);
+    await expect(update(db, ["t-1"], { name: "x" }, [])).rejects.toThrow(/empty status list/);
   });
 });

@@ -1,5 +1,6 @@
 /** Review decisions and per-item resolutions (bodies arrive sealed), and the queues that find work for reviewers. */
 import { sql, type Selectable } from "kysely";
+import { prepared, preparedInsert } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { ResolutionsTable, ReviewsTable } from "../schema.js";
 import type { AssignmentRow } from "./work.js";
@@ -24,15 +25,17 @@ export async function reviewsOfItem(db: Executor, tenantId: string, itemId: stri
 
 /** Inserts a resolution and closes the item: resolved, out of the queue, off the adjudication list; counts it on the project. */
 export async function insertResolution(db: Executor, row: ResolutionRow): Promise<void> {
-  await db.insertInto("resolutions").values(row).execute();
-  await db
-    .updateTable("items")
-    .set({ resolved_at: row.created_at, queue_open: 0, needs_adjudication: 0 })
-    .where("tenant_id", "=", row.tenant_id)
-    .where("id", "=", row.item_id)
-    .execute();
-  await db.updateTable("projects").set({ resolved_count: sql`resolved_count + 1` }).where("tenant_id", "=", row.tenant_id).where("id", "=", row.project_id).execute();
+  await resolutionInsert(db, [row]);
+  await itemResolved.run(db, row.created_at, row.tenant_id, row.item_id);
+  await projectResolved.run(db, row.tenant_id, row.project_id);
 }
+const resolutionInsert = preparedInsert("resolutions", ["tenant_id", "id", "project_id", "item_id", "method", "answer_id", "body", "resolved_by", "created_at"]);
+const itemResolved = prepared((db, at: number, tenantId: string, itemId: string) =>
+  db.updateTable("items").set({ resolved_at: at, queue_open: 0, needs_adjudication: 0 }).where("tenant_id", "=", tenantId).where("id", "=", itemId),
+);
+const projectResolved = prepared((db, tenantId: string, projectId: string) =>
+  db.updateTable("projects").set({ resolved_count: sql`resolved_count + 1` }).where("tenant_id", "=", tenantId).where("id", "=", projectId),
+);
 
 /** The resolution of an item, if any. */
 export async function resolutionOfItem(db: Executor, tenantId: string, itemId: string): Promise<ResolutionRow | undefined> {

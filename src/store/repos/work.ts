@@ -5,7 +5,7 @@
  * lease is found through assignments_user, expiry through assignments_expiry.
  */
 import { sql, type Insertable, type Selectable } from "kysely";
-import { prepared, preparedInsert } from "../prepared.js";
+import { prepared, preparedInsert, preparedUpdate, type Arg } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { AnswersTable, AssignmentsTable, ProjectMembersTable, TaskEventsTable } from "../schema.js";
 
@@ -77,8 +77,9 @@ export async function setMemberStatus(db: Executor, tenantId: string, projectId:
 
 /** Applies counter changes to a member row. */
 export async function updateMember(db: Executor, m: MemberRow, changes: Partial<Omit<MemberRow, "tenant_id" | "project_id" | "user_id">>): Promise<void> {
-  await db.updateTable("project_members").set(changes).where("tenant_id", "=", m.tenant_id).where("project_id", "=", m.project_id).where("user_id", "=", m.user_id).execute();
+  await memberUpdate(db, [m.tenant_id, m.project_id, m.user_id], changes);
 }
+const memberUpdate = preparedUpdate("project_members", ["tenant_id", "project_id", "user_id"]);
 
 /** The contractor's open lease in a project (leased or paused), if any. */
 export async function findOpenLease(db: Executor, tenantId: string, projectId: string, userId: string): Promise<AssignmentRow | undefined> {
@@ -203,9 +204,9 @@ export async function updateAssignment(
   fromStatus: readonly AssignmentRow["status"][],
   changes: Partial<Omit<AssignmentRow, "tenant_id" | "id">>,
 ): Promise<boolean> {
-  const r = await db.updateTable("assignments").set(changes).where("tenant_id", "=", tenantId).where("id", "=", id).where("status", "in", fromStatus).executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await assignmentUpdate(db, [tenantId, id], changes, fromStatus as readonly Arg[])) === 1;
 }
+const assignmentUpdate = preparedUpdate("assignments", ["tenant_id", "id"], "status");
 
 /** Leases of a project past their expiry (at most `limit`). */
 export async function expiredLeases(db: Executor, tenantId: string, projectId: string, now: number, limit: number): Promise<AssignmentRow[]> {
@@ -232,8 +233,9 @@ export async function openLeasesPage(db: Executor, tenantId: string, projectId: 
 
 /** Inserts an answer version. */
 export async function insertAnswer(db: Executor, row: AnswerRow): Promise<void> {
-  await db.insertInto("answers").values(row).execute();
+  await answerInsert(db, [row]);
 }
+const answerInsert = preparedInsert("answers", ["tenant_id", "id", "project_id", "item_id", "assignment_id", "author_id", "version", "kind", "body", "active_ms", "created_at"]);
 
 /** The answers to an item, oldest first. */
 export async function answersOfItem(db: Executor, tenantId: string, itemId: string): Promise<AnswerRow[]> {

@@ -10,9 +10,12 @@
  * bound parameters; later calls only put the real arguments into a copy of
  * that parameter list and hand the compiled query to the same executor, so
  * they still run inside the caller's transaction and behind the connection
- * Kysely serialises. Inside a transaction on SQLite, which holds the only
- * connection until it ends, the statement runs on that connection directly,
- * skipping Kysely's asynchronous executor too. Only for queries whose shape does not depend on the
+ * Kysely serialises. On SQLite the statement runs on the connection
+ * directly, skipping Kysely's asynchronous executor too, when that is what
+ * Kysely would do: inside a transaction (which holds the only connection
+ * until it ends), or outside one while no transaction is open, so a
+ * statement outside never lands inside another request's transaction. Only
+ * for queries whose shape does not depend on the
  * arguments: each argument must become exactly the bound parameters it was
  * given as (no lists, no branching on values); `build` is checked for that
  * on first use and refused otherwise.
@@ -56,8 +59,9 @@ export function prepared<A extends readonly Arg[], O>(build: (db: Executor, ...a
     }
     const { compiled, slots } = shape;
     const parameters = slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : args[slot]));
-    // Inside an SQLite transaction the connection is the transaction's alone: run the statement on it.
-    if (db.isTransaction && adapter instanceof DirectSqliteAdapter) {
+    // Inside an SQLite transaction the connection is the transaction's alone, and with none open a
+    // statement runs on its own: either way, run it on the connection directly.
+    if (adapter instanceof DirectSqliteAdapter && (db.isTransaction || adapter.openTransactions === 0)) {
       const statement = adapter.statements.prepare(compiled.sql);
       if (statement.reader) return { rows: statement.all(parameters) as O[] };
       return { rows: [], numAffectedRows: BigInt(statement.run(parameters).changes) };

@@ -34,6 +34,7 @@ const byIdOrSlug = prepared((db, key: string) =>
 const activeExcept = prepared((db, exceptId: string, limit: number) =>
   db.selectFrom("tenants").select("id").where("status", "in", ["active", "paused"]).where("id", "<>", exceptId).orderBy("id").limit(limit),
 );
+const nameOf = prepared((db, id: string) => db.selectFrom("tenants").select("name").where("id", "=", id));
 const rename = prepared((db, id: string, name: string) => db.updateTable("tenants").set({ name }).where("id", "=", id));
 
 describe("prepared statements", () => {
@@ -108,5 +109,20 @@ describe("prepared statements", () => {
     await expect(update(db, ["t-1"], { name: sql<string>`upper(name)` }, ["active"])).rejects.toThrow(/must be a plain value/);
     await expect(update(db, ["t-1"], { name: undefined }, ["active"])).rejects.toThrow(/nothing to change/);
     await expect(update(db, ["t-1"], { name: "x" }, [])).rejects.toThrow(/empty status list/);
+  });
+
+  it("a statement outside a transaction never runs inside another one that is open", async () => {
+    const store = t.s.store;
+    let outside: Promise<{ name: string } | undefined> | undefined;
+    await expect(
+      store.transaction(async (tx) => {
+        await rename.run(tx, "t-1", "Uncommitted");
+        // Another request's read while this transaction is open: it must wait for it (SQLite) or not see it (PostgreSQL).
+        outside = nameOf.first(store.db, "t-1");
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await outside).toEqual({ name: "Tenant alpha" });
   });
 });

@@ -81,12 +81,17 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /**
- * The adapter of an SQLite store, holding its connection's statements: inside
- * one of the store's transactions, which holds the only connection until it
- * ends, store/prepared.ts runs its statements on them directly instead of
- * through Kysely's asynchronous executor.
+ * The adapter of an SQLite store, holding its connection's statements, so
+ * store/prepared.ts can run its statements on them directly instead of
+ * through Kysely's asynchronous executor: inside one of the store's
+ * transactions (which holds the only connection until it ends), and outside
+ * any while none is open (`openTransactions`, kept by the store), when a
+ * statement on its own is what Kysely would run too.
  */
 export class DirectSqliteAdapter extends SqliteAdapter {
+  /** Transactions of the store begun and not yet ended (counted from before BEGIN to after COMMIT or ROLLBACK). */
+  openTransactions = 0;
+
   constructor(readonly statements: StatementCache) {
     super();
   }

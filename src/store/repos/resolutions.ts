@@ -10,8 +10,11 @@ export type ResolutionRow = Selectable<ResolutionsTable>;
 
 /** Every assignment of an item (through the (tenant, item, user) unique index). */
 export async function assignmentsOfItem(db: Executor, tenantId: string, itemId: string): Promise<AssignmentRow[]> {
-  return db.selectFrom("assignments").selectAll().where("tenant_id", "=", tenantId).where("item_id", "=", itemId).orderBy("submitted_at").execute();
+  return assignmentsByItem.rows(db, tenantId, itemId);
 }
+const assignmentsByItem = prepared((db, tenantId: string, itemId: string) =>
+  db.selectFrom("assignments").selectAll().where("tenant_id", "=", tenantId).where("item_id", "=", itemId).orderBy("submitted_at"),
+);
 
 /** Inserts a review decision. */
 export async function insertReview(db: Executor, row: ReviewRow): Promise<void> {

@@ -12,7 +12,7 @@
  */
 import { uuidv7 } from "../auth/ids.js";
 import { SealroomError } from "../domain/errors.js";
-import { parseIsoTime } from "../domain/time.js";
+import { isoTime, parseIsoTime } from "../domain/time.js";
 import {
   deriveSessions,
   isoWeekOf,
@@ -210,6 +210,42 @@ export interface HoursEntryView {
   readonly decidedBy: string | null;
   readonly decidedAt: number | null;
   readonly reason?: string;
+}
+
+/** An entry as the API and `sealroom hours … --json` print it (times as ISO 8601). */
+export function hoursEntryJson(e: HoursEntryView) {
+  return {
+    id: e.id,
+    projectId: e.projectId,
+    userId: e.userId,
+    kind: e.kind,
+    start: isoTime(e.start),
+    end: isoTime(e.end),
+    ms: e.ms,
+    refId: e.refId,
+    status: e.status,
+    createdBy: e.createdBy,
+    createdAt: isoTime(e.createdAt),
+    decidedBy: e.decidedBy,
+    decidedAt: e.decidedAt === null ? null : isoTime(e.decidedAt),
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+  };
+}
+
+/** A timesheet row as the API and `sealroom hours list --json` print it. */
+export function timesheetRowJson(r: TimesheetRow) {
+  return {
+    userId: r.userId,
+    projectId: r.projectId,
+    week: r.week,
+    weekFirstDay: r.weekFirstDay,
+    autoMs: r.autoMs,
+    approvedManualMs: r.approvedManualMs,
+    pendingManualMs: r.pendingManualMs,
+    rejectedManualMs: r.rejectedManualMs,
+    correctionsMs: r.correctionsMs,
+    totalApprovedMs: r.totalApprovedMs,
+  };
 }
 
 function viewOf(e: HoursEntryRow, d: HoursDecisionRow | undefined): HoursEntryView {

@@ -56,6 +56,10 @@ describe("sealroom hours", () => {
       [e1.id, "pending", "Calibration call"],
       [e2.id, "pending", "=HYPERLINK(\"http://x\")\nforged line"],
     ]);
+    // The same shape as the API's entries (services/work-hours.ts hoursEntryJson).
+    expect(Object.keys(JSON.parse(pending.out).entries[0]).sort()).toEqual(
+      ["createdAt", "createdBy", "decidedAt", "decidedBy", "end", "id", "kind", "ms", "projectId", "reason", "refId", "start", "status", "userId"].sort(),
+    );
     const text = await run("hours", "list", "--tenant", "hours-lab", "--status", "pending");
     expect(text.out.trimEnd().split("\n")).toHaveLength(2); // the reason's newline stays inside its quotes
     const reads = await t.s.store.db.selectFrom("audit_entries").selectAll().where("action", "=", "hours.read").execute();

@@ -11,7 +11,7 @@ import { SealroomError } from "../../domain/errors.js";
 import { formatHours, type TimesheetRow } from "../../domain/work/hours.js";
 import { TERMINAL } from "../../services/context.js";
 import { getTenant } from "../../services/tenants.js";
-import { decideEntry, exportTimesheet, hoursEntries, hoursPeriod, hoursTimesheet, type HoursEntryView } from "../../services/work-hours.js";
+import { decideEntry, exportTimesheet, hoursEntries, hoursEntryJson, hoursPeriod, hoursTimesheet, timesheetRowJson, type HoursEntryView } from "../../services/work-hours.js";
 import { parseCommandArgs, type Command } from "../command.js";
 import { STORE_HELP, STORE_OPTIONS, configFrom, storeFlags, withServices } from "../common.js";
 
@@ -44,40 +44,10 @@ ${STORE_HELP}
     );
     const decision = flags.reject ? "rejected" : "approved";
     const e = await withServices(configFrom(flags), async (s) => decideEntry(s, (await getTenant(s, flags.tenant)).id, flags._[0], decision, "terminal", TERMINAL));
-    io.out(flags.json ? `${JSON.stringify(entryJson(e))}\n` : `Entry ${e.id} ${e.status}: ${formatHours(e.ms)} h for ${e.userId} on ${e.projectId}.\n`);
+    io.out(flags.json ? `${JSON.stringify(hoursEntryJson(e))}\n` : `Entry ${e.id} ${e.status}: ${formatHours(e.ms)} h for ${e.userId} on ${e.projectId}.\n`);
     return 0;
   },
 };
-
-function entryJson(e: HoursEntryView) {
-  return {
-    id: e.id,
-    projectId: e.projectId,
-    userId: e.userId,
-    kind: e.kind,
-    start: iso(e.start),
-    end: iso(e.end),
-    ms: e.ms,
-    refId: e.refId,
-    status: e.status,
-    decidedBy: e.decidedBy,
-    ...(e.reason !== undefined ? { reason: e.reason } : {}),
-  };
-}
-
-function rowJson(r: TimesheetRow) {
-  return {
-    userId: r.userId,
-    projectId: r.projectId,
-    week: r.week,
-    autoMs: r.autoMs,
-    approvedManualMs: r.approvedManualMs,
-    pendingManualMs: r.pendingManualMs,
-    rejectedManualMs: r.rejectedManualMs,
-    correctionsMs: r.correctionsMs,
-    totalApprovedMs: r.totalApprovedMs,
-  };
-}
 
 function rowsText(rows: readonly TimesheetRow[]): string {
   if (rows.length === 0) return "No hours in this period.\n";
@@ -142,10 +112,10 @@ ${STORE_HELP}
       if (flags.status !== undefined) {
         const q = flags.status === "pending" ? ({ status: "pending" } as const) : ({ status: "all", period, userId: flags.user ?? null, project: flags.project ?? null } as const);
         const r = await hoursEntries(s, t.id, q, "", flags.limit ?? 50, TERMINAL);
-        return flags.json ? `${JSON.stringify({ entries: r.entries.map(entryJson), next: r.next })}\n` : entriesText(r.entries);
+        return flags.json ? `${JSON.stringify({ entries: r.entries.map(hoursEntryJson), next: r.next })}\n` : entriesText(r.entries);
       }
       const sheet = await hoursTimesheet(s, t.id, period, { userId: flags.user ?? null, project: flags.project ?? null });
-      return flags.json ? `${JSON.stringify({ period: sheet.period.label, rows: sheet.rows.map(rowJson), totals: sheet.totals })}\n` : `Week ${sheet.period.label}\n${rowsText(sheet.rows)}`;
+      return flags.json ? `${JSON.stringify({ period: sheet.period.label, rows: sheet.rows.map(timesheetRowJson), totals: sheet.totals })}\n` : `Week ${sheet.period.label}\n${rowsText(sheet.rows)}`;
     });
     io.out(text);
     return 0;

@@ -8,7 +8,6 @@ import { isoTime as iso } from "../../domain/time.js";
 import { z } from "zod";
 import { SealroomError } from "../../domain/errors.js";
 import { roleIn } from "../../domain/policy.js";
-import type { TimesheetRow } from "../../domain/work/hours.js";
 import type { TenantRow } from "../../store/repos/tenants.js";
 import {
   blockedAttempts,
@@ -16,10 +15,11 @@ import {
   decideEntry,
   exportTimesheet,
   hoursEntries,
+  hoursEntryJson,
   hoursPeriod,
   hoursTimesheet,
+  timesheetRowJson,
   logManualEntry,
-  type HoursEntryView,
   type HoursPeriod,
   type Timesheet,
 } from "../../services/work-hours.js";
@@ -44,42 +44,8 @@ function seesAll(principal: Principal | undefined, tenant: TenantRow): boolean {
 
 const presentPeriod = (p: HoursPeriod) => ({ label: p.label, from: iso(p.from), to: iso(p.to) });
 
-function presentRow(r: TimesheetRow) {
-  return {
-    userId: r.userId,
-    projectId: r.projectId,
-    week: r.week,
-    weekFirstDay: r.weekFirstDay,
-    autoMs: r.autoMs,
-    approvedManualMs: r.approvedManualMs,
-    pendingManualMs: r.pendingManualMs,
-    rejectedManualMs: r.rejectedManualMs,
-    correctionsMs: r.correctionsMs,
-    totalApprovedMs: r.totalApprovedMs,
-  };
-}
-
 function presentSheet(t: Timesheet) {
-  return { period: presentPeriod(t.period), rows: t.rows.map(presentRow), totals: { ...t.totals } };
-}
-
-function presentEntry(e: HoursEntryView) {
-  return {
-    id: e.id,
-    projectId: e.projectId,
-    userId: e.userId,
-    kind: e.kind,
-    start: iso(e.start),
-    end: iso(e.end),
-    ms: e.ms,
-    refId: e.refId,
-    status: e.status,
-    createdBy: e.createdBy,
-    createdAt: iso(e.createdAt),
-    decidedBy: e.decidedBy,
-    decidedAt: e.decidedAt === null ? null : iso(e.decidedAt),
-    ...(e.reason !== undefined ? { reason: e.reason } : {}),
-  };
+  return { period: presentPeriod(t.period), rows: t.rows.map(timesheetRowJson), totals: { ...t.totals } };
 }
 
 export const hoursRoutes = [
@@ -117,7 +83,7 @@ export const hoursRoutes = [
     body: z.strictObject({ projectId: id, start: instant, end: instant, reason: z.string().max(2000) }),
     handle: async ({ s, params, principal, body, caller }) => {
       const tenant = await tenantFor(s, principal, params["tenant"]!, "tenant.hours.log");
-      return json({ entry: presentEntry(await logManualEntry(s, tenant, userOf(principal), body, caller)) }, 201);
+      return json({ entry: hoursEntryJson(await logManualEntry(s, tenant, userOf(principal), body, caller)) }, 201);
     },
   }),
   route({
@@ -130,7 +96,7 @@ export const hoursRoutes = [
       const tenant = await tenantFor(s, principal, params["tenant"]!, "tenant.hours.approve");
       const q = (query.status ?? "pending") === "pending" ? ({ status: "pending" } as const) : ({ status: "all", period: hoursPeriod(s, query), userId: query.userId ?? null, project: query.projectId ?? null } as const);
       const r = await hoursEntries(s, tenant.id, q, query.after ?? "", query.limit ?? 50, caller);
-      return json({ entries: r.entries.map(presentEntry), next: r.next });
+      return json({ entries: r.entries.map(hoursEntryJson), next: r.next });
     },
   }),
   route({
@@ -141,7 +107,7 @@ export const hoursRoutes = [
     body: z.strictObject({ decision: z.enum(["approved", "rejected"]) }),
     handle: async ({ s, params, principal, body, caller }) => {
       const tenant = await tenantFor(s, principal, params["tenant"]!, "tenant.hours.approve");
-      return json({ entry: presentEntry(await decideEntry(s, tenant.id, params["id"]!, body.decision, userOf(principal), caller)) });
+      return json({ entry: hoursEntryJson(await decideEntry(s, tenant.id, params["id"]!, body.decision, userOf(principal), caller)) });
     },
   }),
   route({
@@ -152,7 +118,7 @@ export const hoursRoutes = [
     body: z.strictObject({ ms: z.number().int(), reason: z.string().max(2000) }),
     handle: async ({ s, params, principal, body, caller }) => {
       const tenant = await tenantFor(s, principal, params["tenant"]!, "tenant.hours.approve");
-      return json({ entry: presentEntry(await correctEntry(s, tenant.id, params["id"]!, body, userOf(principal), caller)) }, 201);
+      return json({ entry: hoursEntryJson(await correctEntry(s, tenant.id, params["id"]!, body, userOf(principal), caller)) }, 201);
     },
   }),
   route({

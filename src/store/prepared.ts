@@ -79,8 +79,9 @@ function shapeOf<A extends readonly Arg[], O>(db: Executor, build: (db: Executor
   const standIns = Array.from({ length: arity }, (_, i) => `${STAND_IN}${i}`);
   const compiled = build(db, ...(standIns as unknown as A)).compile();
   const slots = compiled.parameters.map((p) => (typeof p === "string" && p.startsWith(STAND_IN) ? Number(p.slice(STAND_IN.length)) : -1));
+  const bound = new Set(slots);
   for (let i = 0; i < arity; i++) {
-    if (!slots.includes(i)) throw new Error(`prepared statement: argument ${i} is not a bound parameter of ${compiled.sql}`);
+    if (!bound.has(i)) throw new Error(`prepared statement: argument ${i} is not a bound parameter of ${compiled.sql}`);
   }
   if (compiled.sql.includes(STAND_IN)) throw new Error(`prepared statement: an argument was written into the SQL text of ${compiled.sql}`);
   return { compiled, slots };

@@ -14,11 +14,13 @@
  * directly, skipping Kysely's asynchronous executor too, when that is what
  * Kysely would do: inside a transaction (which holds the only connection
  * until it ends), or outside one while no transaction is open, so a
- * statement outside never lands inside another request's transaction. Only
- * for queries whose shape does not depend on the
- * arguments: each argument must become exactly the bound parameters it was
- * given as (no lists, no branching on values); `build` is checked for that
- * on first use and refused otherwise.
+ * statement outside never lands inside another request's transaction.
+ *
+ * Only for queries whose shape does not depend on the arguments: each
+ * argument must become exactly the bound parameters it was given as (no
+ * lists, no branching on values); `build` is checked for that on first use
+ * and refused otherwise. `run` counts changed rows and is not for
+ * statements with RETURNING (use `rows` or `first`).
  */
 import type { CompiledQuery, Compilable, Insertable, Kysely, QueryResult } from "kysely";
 import { DirectSqliteAdapter } from "./dialects/sqlite.js";

@@ -63,7 +63,7 @@ export function prepared<A extends readonly Arg[], O>(build: (db: Executor, ...a
     const parameters = slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : args[slot]));
     // Inside an SQLite transaction the connection is the transaction's alone, and with none open a
     // statement runs on its own: either way, run it on the connection directly.
-    if (adapter instanceof DirectSqliteAdapter && (db.isTransaction || adapter.openTransactions === 0)) {
+    if (adapter instanceof DirectSqliteAdapter && (db.isTransaction || adapter.statements.openTransactions === 0)) {
       const statement = adapter.statements.prepare(compiled.sql);
       if (statement.reader) return { rows: statement.all(parameters) as O[] };
       return { rows: [], numAffectedRows: BigInt(statement.run(parameters).changes) };

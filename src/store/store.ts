@@ -8,7 +8,7 @@ import { Kysely, type Transaction } from "kysely";
 import type { Config } from "../config/config.js";
 import type { DialectHandle, DialectKind } from "./dialect.js";
 import { openPostgres } from "./dialects/postgres.js";
-import { DirectSqliteAdapter, openSqlite } from "./dialects/sqlite.js";
+import { openSqlite } from "./dialects/sqlite.js";
 import { migrateToLatest } from "./migrator.js";
 import type { Database } from "./schema.js";
 
@@ -79,18 +79,6 @@ async function withRetries<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs an SQLite transaction counted as open on the store's adapter for its whole life (see DirectSqliteAdapter). */
-async function counted<T>(db: Kysely<Database>, run: () => Promise<T>): Promise<T> {
-  const adapter = db.getExecutor().adapter;
-  if (!(adapter instanceof DirectSqliteAdapter)) return run();
-  adapter.openTransactions++;
-  try {
-    return await run();
-  } finally {
-    adapter.openTransactions--;
-  }
-}
-
 /** Opens the store the configuration names (PostgreSQL URL, else SQLite under the data folder). */
 export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, options: StoreOptions = {}): Store {
   const sqlitePath = options.sqlitePath ?? join(config.dataDir, "sealroom.db");
@@ -108,7 +96,7 @@ export function openStore(config: Pick<Config, "databaseUrl" | "dataDir">, optio
     side,
     kind: handle.kind,
     describe: handle.describe,
-    transaction: (fn) => (handle.kind === "postgres" ? withRetries(() => db.transaction().execute(fn)) : counted(db, () => db.transaction().execute(fn))),
+    transaction: (fn) => (handle.kind === "postgres" ? withRetries(() => db.transaction().execute(fn)) : db.transaction().execute(fn)),
     migrate: () => migrateToLatest(db as unknown as Kysely<unknown>, handle),
     ping: async () => {
       await db.selectFrom("installation").select("id").limit(1).execute();

@@ -13,6 +13,14 @@ import { SQLITE_DEFAULT_AUTOCHECKPOINT, startCheckpointer } from "./sqlite-check
 /** Most distinct statements kept prepared; past it the cache starts over (IN lists of many lengths would otherwise grow it). */
 const STATEMENT_CACHE_SIZE = 2000;
 
+/** A connection's statements, prepared once per SQL text, and whether a transaction is open on it. */
+export interface StatementCache {
+  close(): void;
+  prepare(sql: string): BetterSqlite3.Statement;
+  /** Transactions begun and not yet ended on this connection (counted by the driver: from before BEGIN until COMMIT or ROLLBACK is done). */
+  openTransactions: number;
+}
+
 /**
  * Kysely prepares every query it runs; preparing costs more than running
  * most of ours (measured: 48 prepares, 1.3 ms, per claim-and-submit round
@@ -20,15 +28,10 @@ const STATEMENT_CACHE_SIZE = 2000;
  * better-sqlite3 runs a statement to completion synchronously, and nothing
  * here iterates a statement lazily (Kysely's stream() would: it is not used).
  */
-/** A connection's statements, prepared once per SQL text. */
-export interface StatementCache {
-  close(): void;
-  prepare(sql: string): BetterSqlite3.Statement;
-}
-
 function cachingStatements(connection: BetterSqlite3.Database): StatementCache {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
+    openTransactions: 0,
     close: () => connection.close(),
     prepare(sql: string) {
       let stmt = cache.get(sql);
@@ -60,7 +63,9 @@ export function castLimits(sql: string): string {
  * Transactions start with BEGIN IMMEDIATE: they take the write lock at the
  * start (waiting up to busy_timeout), instead of failing at once with
  * SQLITE_BUSY when a read-then-write transaction (every audited one) finds
- * that another process (the CLI beside the server) wrote in between.
+ * that another process (the CLI beside the server) wrote in between. Every
+ * transaction, whoever opens it (the store, the migrator), is counted open
+ * on the connection's statements until it ends (see DirectSqliteAdapter).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly statements: StatementCache) {
@@ -73,8 +78,30 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const commit = driver.commitTransaction.bind(driver);
+    const rollback = driver.rollbackTransaction.bind(driver);
+    // Counted before BEGIN runs: the statement runs synchronously, and a count raised only once its
+    // promise settled would let another request's statement in between land in this transaction.
     driver.beginTransaction = async (connection: DatabaseConnection) => {
-      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      this.statements.openTransactions++;
+      try {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      } catch (e) {
+        this.statements.openTransactions--;
+        throw e;
+      }
+    };
+    // A failed COMMIT leaves the transaction open; Kysely rolls it back next, which ends the count.
+    driver.commitTransaction = async (connection: DatabaseConnection) => {
+      await commit(connection);
+      this.statements.openTransactions--;
+    };
+    driver.rollbackTransaction = async (connection: DatabaseConnection) => {
+      try {
+        await rollback(connection);
+      } finally {
+        this.statements.openTransactions--;
+      }
     };
     return driver;
   }
@@ -83,15 +110,12 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /**
  * The adapter of an SQLite store, holding its connection's statements, so
  * store/prepared.ts can run its statements on them directly instead of
- * through Kysely's asynchronous executor: inside one of the store's
- * transactions (which holds the only connection until it ends), and outside
- * any while none is open (`openTransactions`, kept by the store), when a
- * statement on its own is what Kysely would run too.
+ * through Kysely's asynchronous executor: inside a transaction (which holds
+ * the only connection until it ends), and outside any while none is open on
+ * the connection (`statements.openTransactions`, counted by the driver),
+ * when a statement on its own is what Kysely would run too.
  */
 export class DirectSqliteAdapter extends SqliteAdapter {
-  /** Transactions of the store begun and not yet ended (counted from before BEGIN to after COMMIT or ROLLBACK). */
-  openTransactions = 0;
-
   constructor(readonly statements: StatementCache) {
     super();
   }

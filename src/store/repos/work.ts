@@ -4,7 +4,7 @@
  * hot path is an index seek: the queue walks items_queue, a contractor's
  * lease is found through assignments_user, expiry through assignments_expiry.
  */
-import { sql, type Insertable, type Selectable } from "kysely";
+import { sql, type Selectable } from "kysely";
 import { prepared, preparedInsert, preparedUpdate, type Arg } from "../prepared.js";
 import type { Executor } from "../store.js";
 import type { AnswersTable, AssignmentsTable, ProjectMembersTable, TaskEventsTable } from "../schema.js";

@@ -8,8 +8,10 @@
  * HTTP server on a free loopback port and prints one JSON line (see Ready).
  * Then it takes commands on stdin: "mark" starts a measured stretch, "report"
  * prints one JSON line of what the server itself measured since (see
- * ServerReport). Runs until its stdin closes, then stops and removes what it
- * created.
+ * ServerReport), "refill" adds as many new items as claims were answered
+ * since the last refill (so the queue stays at ITEMS open items however fast
+ * the machine drains it) and prints {"refilled":N}. Runs until its stdin
+ * closes, then stops and removes what it created.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,6 +32,7 @@ import { addProjectMember } from "../src/services/project-admin.js";
 import { addItems, createProject } from "../src/services/projects.js";
 import { createTenant } from "../src/services/tenants.js";
 import { createUser } from "../src/services/users.js";
+import type { ProjectRow } from "../src/store/repos/projects.js";
 import { upsertMembership } from "../src/store/repos/tenants.js";
 
 /** What the parent reads from the first stdout line. */
@@ -66,7 +69,24 @@ const PROJECT_CONFIG = {
 const [items, contractors] = process.argv.slice(2).map(Number) as [number, number];
 const databaseUrl = process.env["BENCH_DATABASE_URL"] || undefined;
 
-async function seed(s: Services): Promise<Omit<Ready, "url" | "dialect">> {
+/** Seeds items it-FROM … it-(FROM+COUNT-1) into the project, BATCH per transaction. */
+async function addBatches(s: Services, tenantId: string, project: ProjectRow, from: number, count: number): Promise<void> {
+  const codec = await sealedItemCodec(s, tenantId);
+  try {
+    for (let at = from; at < from + count; at += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, from + count - at) }, (_, k) => {
+        const id = `it-${at + k}`;
+        return { externalId: id, payload: { id, text: `Text of ${id}: the weather is fine.`, labels: ["positive", "negative", "neutral"] }, isGold: false };
+      });
+      // addItems re-reads the project's last seq under its lock, so a stale row is fine here.
+      await s.store.transaction((tx) => addItems(s, tx, project, codec, batch, TERMINAL));
+    }
+  } finally {
+    await codec.close();
+  }
+}
+
+async function seed(s: Services): Promise<Omit<Ready, "url" | "dialect"> & { tenantId: string; projectRow: ProjectRow }> {
   const tenant = await createTenant(s, { slug: "bench", name: "Bench" }, TERMINAL);
   const project = await s.store.transaction((tx) => createProject(s, tx, tenant.id, { slug: "claims", name: "Claims", template: "classification", config: PROJECT_CONFIG }, TERMINAL));
   const emails: string[] = [];
@@ -78,20 +98,8 @@ async function seed(s: Services): Promise<Omit<Ready, "url" | "dialect">> {
     emails.push(email);
   }
   const started = performance.now();
-  const codec = await sealedItemCodec(s, tenant.id);
-  try {
-    for (let from = 0; from < items; from += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, items - from) }, (_, k) => {
-        const id = `it-${from + k}`;
-        return { externalId: id, payload: { id, text: `Text of ${id}: the weather is fine.`, labels: ["positive", "negative", "neutral"] }, isGold: false };
-      });
-      // addItems re-reads the project's last seq under its lock, so a stale row is fine here.
-      await s.store.transaction((tx) => addItems(s, tx, project, codec, batch, TERMINAL));
-    }
-  } finally {
-    await codec.close();
-  }
-  return { tenant: tenant.slug, project: project.slug, emails, password: PASSWORD, items, seedSeconds: (performance.now() - started) / 1000 };
+  await addBatches(s, tenant.id, project, 0, items);
+  return { tenant: tenant.slug, project: project.slug, emails, password: PASSWORD, items, seedSeconds: (performance.now() - started) / 1000, tenantId: tenant.id, projectRow: project };
 }
 
 /** A fresh PostgreSQL schema for this run; returns a function that drops it. */
@@ -133,7 +141,8 @@ export interface ServerReport {
  * the load generator saw, it separates the server's own time from the
  * loopback and the generator's scheduling on the shared cores.
  */
-function recorder(): { mark(): void; report(): ServerReport } {
+function recorder(): { mark(): void; report(): ServerReport; takeClaims(): number } {
+  let claims = 0;
   const open = new Map<object, { path: string; start: number }>();
   let done: Array<{ path: string; start: number; end: number }> = [];
   let gcs: Array<{ start: number; end: number }> = [];
@@ -145,7 +154,9 @@ function recorder(): { mark(): void; report(): ServerReport } {
     const { response } = m as { response: object };
     const r = open.get(response);
     open.delete(response);
-    if (r) done.push({ ...r, end: performance.now() });
+    if (!r) return;
+    done.push({ ...r, end: performance.now() });
+    if (r.path.endsWith("/claim")) claims++;
   });
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
@@ -158,6 +169,11 @@ function recorder(): { mark(): void; report(): ServerReport } {
     return { requests: rs.length, p50Ms: ms(at(0.5)), p99Ms: ms(at(0.99)), slowestWithGc: slowest.filter((r) => gcs.some((g) => g.end > r.start && g.start < r.end)).length };
   };
   return {
+    takeClaims: () => {
+      const n = claims;
+      claims = 0;
+      return n;
+    },
     mark: () => {
       done = [];
       gcs = [];
@@ -182,15 +198,28 @@ try {
   try {
     const seeded = await seed(s);
     server = await startServer(s);
-    const ready: Ready = { url: server.url, dialect: s.store.kind, ...seeded, ...(pgSchema ? { schema: pgSchema.schema } : {}) };
+    const { tenantId, projectRow, ...shown } = seeded;
+    const ready: Ready = { url: server.url, dialect: s.store.kind, ...shown, ...(pgSchema ? { schema: pgSchema.schema } : {}) };
+    let next = items;
     process.stdout.write(`${JSON.stringify(ready)}\n`);
     // Commands on stdin, one per line; its end stops the server.
     const commands = createInterface({ input: process.stdin });
+    // Commands run one at a time, in order (a refill must finish before its answer is read).
+    let queue = Promise.resolve();
     commands.on("line", (line) => {
-      if (line === "mark") times.mark();
-      else if (line === "report") process.stdout.write(`${JSON.stringify(times.report())}\n`);
+      queue = queue.then(async () => {
+        if (line === "mark") times.mark();
+        else if (line === "report") process.stdout.write(`${JSON.stringify(times.report())}\n`);
+        else if (line === "refill") {
+          const count = times.takeClaims();
+          await addBatches(s, tenantId, projectRow, next, count);
+          next += count;
+          process.stdout.write(`${JSON.stringify({ refilled: count })}\n`);
+        }
+      });
     });
     await new Promise<void>((resolve) => commands.once("close", resolve));
+    await queue;
   } finally {
     if (server) await server.stop();
     else await s.store.close();

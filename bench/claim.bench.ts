@@ -12,7 +12,10 @@
  * healthz req/s and p99, over BENCH_CLAIM_DURATION_MS (default 5000) per
  * server and measurement, cut into BENCH_CLAIM_ROUNDS (default 5) rounds that
  * alternate between the servers, so load from elsewhere on the machine falls
- * on every size alike (samples are pooled over the rounds).
+ * on every size alike (samples are pooled over the rounds). Before every
+ * claim run each server adds one new item per claim it answered since its
+ * last refill, so its queue holds its size in open items however fast the
+ * machine drains it.
  *
  * Those clients never pause, so their latency is mostly queueing (Little's
  * law: concurrency / throughput). A paced run at the highest concurrency
@@ -73,6 +76,8 @@ export interface ClaimStep {
     readonly server: ServerReport;
   };
   readonly seedSeconds: number;
+  /** Items the server had added to keep its queue at its size, by the end of this step (all steps so far). */
+  readonly itemsAdded: number;
 }
 
 interface Server {
@@ -82,6 +87,10 @@ interface Server {
   mark(): void;
   /** What the server measured since mark(). */
   report(): Promise<ServerReport>;
+  /** Tops the queue back up to its size (one new item per claim answered since the last refill). */
+  refill(): Promise<void>;
+  /** Items added by refills so far. */
+  readonly itemsAdded: () => number;
   stop(): Promise<void>;
 }
 
@@ -121,7 +130,12 @@ async function startServer(items: number, contractors: number, databaseUrl: stri
       child.stdin.write("report\n");
       return JSON.parse(await nextLine("its report")) as ServerReport;
     };
-    return { ready, sessions: await signIn(ready), mark, report, stop };
+    let added = 0;
+    const refill = async () => {
+      child.stdin.write("refill\n");
+      added += (JSON.parse(await nextLine("it refilled its queue")) as { refilled: number }).refilled;
+    };
+    return { ready, sessions: await signIn(ready), mark, report, refill, itemsAdded: () => added, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -214,11 +228,13 @@ async function closedRounds(servers: readonly Server[], run: Run, o: ClaimBenchO
   for (const [i, server] of servers.entries()) {
     if (o.warmupMs <= 0) continue;
     await run(i, o.warmupMs, healthz);
+    await server.refill();
     await run(i, o.warmupMs, claimSubmit(server, errors));
   }
   for (let round = 0; round < o.rounds; round++) {
     for (const [i, server] of servers.entries()) {
       base[i]!.add(await run(i, o.durationMs / o.rounds, healthz));
+      await server.refill();
       closed[i]!.add(await run(i, o.durationMs / o.rounds, claimSubmit(server, errors)));
     }
   }
@@ -232,6 +248,7 @@ async function pacedRuns(servers: readonly Server[], run: Run, o: ClaimBenchOpti
     const pool = new Pool();
     // The floor first: the same clients at the same pace asking for /healthz (what waking the processes and the loopback cost).
     pool.add(await run(i, pacedMs(o), pacedHealthz({ thinkMs: o.thinkMs, until: performance.now() + pacedMs(o) })));
+    await server.refill();
     server.mark();
     pool.add(await run(i, pacedMs(o), claimSubmit(server, errors, { thinkMs: o.thinkMs, until: performance.now() + pacedMs(o) })));
     pools.push({ pool, server: await server.report() });
@@ -268,6 +285,7 @@ async function measureLevel(servers: readonly Server[], contractors: number, o: 
         healthz: base[i]!.result("healthz"),
         ...(p ? { paced: { roundTripsPerSecond: p.pool.result("submit").requests / (pacedMs(o) / 1000), claim: p.pool.result("claim"), submit: p.pool.result("submit"), healthz: p.pool.result("healthz"), server: p.server } } : {}),
         seedSeconds: server.ready.seedSeconds,
+        itemsAdded: server.itemsAdded(),
       };
     });
   } finally {

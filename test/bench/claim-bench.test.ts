@@ -24,6 +24,8 @@ describe("claim benchmark", () => {
       // Every completed loop is one claim and one submit; none failed (the bench throws on errors).
       expect(st.claim.requests).toBeGreaterThanOrEqual(st.submit.requests);
       expect(st.submit.requests).toBeGreaterThan(0);
+      // Every closed-loop claim was followed by a refill (before the next round or the paced run).
+      expect(st.itemsAdded).toBeGreaterThanOrEqual(st.claim.requests);
       expect(st.claim.errors + st.submit.errors + st.healthz.errors).toBe(0);
       expect(st.claim.p99Ms).toBeGreaterThanOrEqual(st.claim.p50Ms);
       expect(st.claim.p50Ms).toBeGreaterThan(0);

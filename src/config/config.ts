@@ -22,6 +22,11 @@ const envSchema = z.object({
   SEALROOM_HOST: z.string().min(1).default("127.0.0.1"),
   SEALROOM_PORT: port.default(7400),
   SEALROOM_GATEWAY_PORT: port.default(7401),
+  SEALROOM_GATEWAY_HOST: z.string().min(1).optional(),
+  SEALROOM_GATEWAY_NETNS: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be the name of a network namespace made with `ip netns add` (letters, digits, _ . -)")
+    .optional(),
   SEALROOM_KEY_FILE: z.string().min(1).optional(),
   SEALROOM_PUBLIC_URL: z.url().optional(),
   SEALROOM_TRUST_PROXY: bool.default(false),
@@ -43,6 +48,10 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly gatewayPort: number;
+  /** Where the gateway listens (default: host). */
+  readonly gatewayHost: string;
+  /** A named network namespace (`ip netns add`) to run the gateway in, or null (docs/GATEWAY.md, egress). */
+  readonly gatewayNetns: string | null;
   /** Master key file; outside the data folder so a copied data folder carries no key. */
   readonly keyFile: string;
   /** Base URL used in invitation links. */
@@ -96,6 +105,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     host: v.SEALROOM_HOST,
     port: v.SEALROOM_PORT,
     gatewayPort: v.SEALROOM_GATEWAY_PORT,
+    gatewayHost: v.SEALROOM_GATEWAY_HOST ?? v.SEALROOM_HOST,
+    gatewayNetns: v.SEALROOM_GATEWAY_NETNS ?? null,
     keyFile: resolve(v.SEALROOM_KEY_FILE ?? defaultKeyFile(dataDir)),
     publicUrl: (v.SEALROOM_PUBLIC_URL ?? `http://${shownHost}:${v.SEALROOM_PORT}`).replace(/\/+$/, ""),
     trustProxy: v.SEALROOM_TRUST_PROXY,

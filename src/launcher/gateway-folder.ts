@@ -12,7 +12,7 @@
  * sources, created with mode 0700 and checked like any other.
  */
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -62,6 +62,39 @@ export async function buildFromSource(source: string, cacheRoot = tmpdir()): Pro
     if (!existsSync(join(folder, "main.js"))) throw e;
   }
   return realpathSync(folder);
+}
+
+/**
+ * A copy of the gateway folder `folder` that user nobody can read (folders
+ * 0755, files 0644, owned by this user; nobody can write it), for a gateway
+ * started in a network namespace, which runs as nobody. Named by a hash of
+ * the contents and reused; checked like any other folder before use.
+ */
+export function readableCopy(folder: string, cacheRoot = tmpdir()): string {
+  const hash = createHash("sha256");
+  const files = readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const file of files) hash.update(file.slice(folder.length)).update("\0").update(readFileSync(file)).update("\0");
+  const copy = join(cacheRoot, `sealroom-gateway-shared-${process.getuid?.() ?? 0}-${hash.digest("hex").slice(0, 20)}`);
+  if (existsSync(join(copy, "main.js"))) return realpathSync(copy);
+  const staging = mkdtempSync(join(cacheRoot, "sealroom-gateway-build-"));
+  try {
+    for (const file of files) {
+      const to = join(staging, file.slice(folder.length));
+      mkdirSync(dirname(to), { recursive: true, mode: 0o755 });
+      writeFileSync(to, readFileSync(file), { mode: 0o644 });
+      chmodSync(to, 0o644); // whatever the umask
+    }
+    for (const e of readdirSync(staging, { recursive: true, withFileTypes: true })) if (e.isDirectory()) chmodSync(join(e.parentPath, e.name), 0o755);
+    chmodSync(staging, 0o755);
+    renameSync(staging, copy);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(copy, "main.js"))) throw e;
+  }
+  return realpathSync(copy);
 }
 
 /** The gateway folder for this installation: dist/gateway when built, else a build of src/gateway. */

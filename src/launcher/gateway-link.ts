@@ -27,6 +27,8 @@ const MAX_QUEUE = 20_000;
 export interface GatewayLinkOptions {
   readonly host: string;
   readonly port: number;
+  /** Network namespace to run the gateway in (see SpawnGatewayOptions.netns). */
+  readonly netns?: string | null;
   readonly pollMs?: number;
   readonly refreshMs?: number;
   readonly flushMs?: number;
@@ -65,7 +67,7 @@ function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
 
 /** Starts the gateway for the core `s` and keeps it configured. */
 export async function startGatewayLink(s: Services, o: GatewayLinkOptions): Promise<GatewayLink> {
-  let gateway = await spawnGateway({ host: o.host, port: o.port });
+  let gateway = await spawnGateway({ host: o.host, port: o.port, netns: o.netns ?? undefined });
   // A restarted gateway binds the port the first one got, so clients' base URLs stay valid.
   const port = Number(new URL(gateway.url).port);
   let restarts = 0;
@@ -157,7 +159,7 @@ export async function startGatewayLink(s: Services, o: GatewayLinkOptions): Prom
         .catch(() => undefined)
         .then(async () => {
           persistedSeq = 0;
-          const next = await spawnGateway({ host: o.host, port });
+          const next = await spawnGateway({ host: o.host, port, netns: o.netns ?? undefined });
           if (stopped) return void (await next.stop());
           gateway = next;
           startedAt = Date.now();

@@ -3,16 +3,18 @@
  *   node --experimental-permission --allow-fs-read=<gateway folder> <folder>/main.js --host H --port P
  * with an empty environment (nothing inherited: no secrets, no NODE_OPTIONS
  * that could add --allow-child-process or preload code), no fs write, no
- * child processes, no workers. Its configuration, provider keys included,
- * goes over the child's stdin pipe; it answers on stdout (see
- * src/gateway/events.ts). There is no control socket.
+ * child processes, no workers; with SEALROOM_GATEWAY_NETNS, through nsenter
+ * into that network namespace as user nobody (gateway-netns.ts). Its
+ * configuration, provider keys included, goes over the child's stdin pipe; it
+ * answers on stdout (see src/gateway/events.ts). There is no control socket.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { join } from "node:path";
 import { SealroomError } from "../domain/errors.js";
 import type { GatewayEvent, ReadyEvent } from "../gateway/events.js";
-import { assertConfinable, gatewayFolder } from "./gateway-folder.js";
+import { assertConfinable, gatewayFolder, readableCopy } from "./gateway-folder.js";
+import { assertInNetns, assertReachableByOthers, netnsCommand } from "./gateway-netns.js";
 
 /** Where the gateway listens, and which build to run. */
 export interface SpawnGatewayOptions {
@@ -22,6 +24,11 @@ export interface SpawnGatewayOptions {
   readonly entry?: string;
   /** How long to wait for the gateway to listen. */
   readonly readyTimeoutMs?: number;
+  /**
+   * A network namespace (made with `ip netns add`) to start the gateway in,
+   * as user nobody, with nsenter (needs root; see gateway-netns.ts).
+   */
+  readonly netns?: string | undefined;
 }
 
 /** A running gateway process. Events: "usage", "egress_denied", "log" (GatewayEvent), "exit" (code). */
@@ -68,10 +75,17 @@ function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): v
 
 /** Spawns the gateway and waits until it listens (and reports the permission model on). */
 export async function spawnGateway(o: SpawnGatewayOptions): Promise<GatewayProcess> {
-  const folder = o.entry ? join(o.entry, "..") : await gatewayFolder();
-  assertConfinable(folder);
+  const built = o.entry ? join(o.entry, "..") : await gatewayFolder();
+  assertConfinable(built);
+  // In a namespace the gateway runs as nobody: it reads a copy of its code that nobody may read but not write.
+  const folder = o.netns ? readableCopy(built) : built;
+  if (o.netns) {
+    assertConfinable(folder);
+    assertReachableByOthers(folder, "its code", 0o005);
+  }
   const argv = gatewayArgv(folder, o.host, o.port);
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, argv, { env: {}, stdio: ["pipe", "pipe", "pipe"] });
+  const { command, args } = o.netns ? netnsCommand(o.netns, process.execPath, argv) : { command: process.execPath, args: argv };
+  const child: ChildProcessWithoutNullStreams = spawn(command, args, { env: {}, stdio: ["pipe", "pipe", "pipe"] });
   const events = new EventEmitter();
   const acks: Array<{ version: number; resolve: () => void; reject: (e: Error) => void }> = [];
   const stderr: string[] = [];
@@ -119,6 +133,16 @@ export async function spawnGateway(o: SpawnGatewayOptions): Promise<GatewayProce
   if (!p.enabled || p.fsReadOutside || p.fsWrite || p.childProcess || p.worker) {
     child.kill("SIGKILL");
     throw new SealroomError("internal", "The gateway started without the permission model it requires.");
+  }
+  if (o.netns) {
+    try {
+      // nsenter execs node in its own place, so the pid we hold is the gateway's.
+      if (ready.pid !== child.pid) throw new SealroomError("internal", `The gateway reported pid ${ready.pid}, not the process started (${child.pid}); it was stopped.`);
+      assertInNetns(child.pid, o.netns);
+    } catch (e) {
+      child.kill("SIGKILL");
+      throw e;
+    }
   }
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   return {

@@ -2,9 +2,10 @@
  * The core calling its own gateway over HTTP, with a project's virtual key,
  * like any other client (so the call is authenticated, limited, metered and
  * audited by the gateway, and charged to the key's project). The gateway
- * listens on the core's host at SEALROOM_GATEWAY_PORT (started by `sealroom
- * start`), or where it recorded itself when that port is 0; one-shot CLI
- * commands reach the running one the same way.
+ * listens on SEALROOM_GATEWAY_HOST (default: the core's host) at
+ * SEALROOM_GATEWAY_PORT (started by `sealroom start`), or where it recorded
+ * itself when that port is 0; one-shot CLI commands reach the running one the
+ * same way.
  *
  * The key is only ever put in the Authorization header. Errors carry the
  * gateway's status and error code, never its message or the body: a
@@ -24,13 +25,13 @@ const ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /**
- * The base URL of the gateway this installation runs (loopback when the core
- * listens on every address); on a random port (0), the address the running
+ * The base URL of the gateway this installation runs (loopback when the
+ * gateway listens on every address); on a random port (0), the address the running
  * gateway recorded in the data folder (gateway-address.ts).
  */
-export function gatewayBaseUrl(config: Pick<Config, "host" | "gatewayPort" | "dataDir">): string {
+export function gatewayBaseUrl(config: Pick<Config, "gatewayHost" | "gatewayPort" | "dataDir">): string {
   const port = config.gatewayPort === 0 ? recordedGatewayPort(config.dataDir) : config.gatewayPort;
-  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host === "::" ? "::1" : config.host;
+  const host = config.gatewayHost === "0.0.0.0" ? "127.0.0.1" : config.gatewayHost === "::" ? "::1" : config.gatewayHost;
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 

@@ -57,6 +57,6 @@ const format: WireFormat = {
 };
 
 /** Starts a mock OpenAI server; deployments point at `${url}/v1`. */
-export function startMockOpenai(): Promise<MockUpstream> {
-  return startMock(format);
+export function startMockOpenai(host?: string): Promise<MockUpstream> {
+  return startMock(format, host);
 }

@@ -137,8 +137,8 @@ async function flood(res: ServerResponse, format: WireFormat, b: Behaviour, coun
   res.end();
 }
 
-/** Starts a mock provider speaking `format` on 127.0.0.1 (random port). */
-export async function startMock(format: WireFormat): Promise<MockUpstream> {
+/** Starts a mock provider speaking `format` on `host` (default 127.0.0.1; random port). */
+export async function startMock(format: WireFormat, host = "127.0.0.1"): Promise<MockUpstream> {
   let b: Behaviour = { ...DEFAULT_BEHAVIOUR };
   const requests: Recorded[] = [];
   let aborted = 0;
@@ -183,10 +183,10 @@ export async function startMock(format: WireFormat): Promise<MockUpstream> {
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     port,
     requests,
     get aborted() {

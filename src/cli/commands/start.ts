@@ -17,6 +17,8 @@ const schema = z.object({
   port: z.string().regex(/^\d{1,5}$/, "must be a port number").optional(),
   "gateway-port": z.string().regex(/^\d{1,5}$/, "must be a port number").optional(),
   host: z.string().min(1).optional(),
+  "gateway-host": z.string().min(1).optional(),
+  "gateway-netns": z.string().min(1).optional(),
   "no-demo": z.boolean().optional(),
   _: z.array(z.string()).max(0, "start takes no positional arguments"),
 });
@@ -50,15 +52,20 @@ Options:
   --port N              port to listen on (env SEALROOM_PORT, default 7400)
   --gateway-port N      port of the LLM gateway (env SEALROOM_GATEWAY_PORT, default 7401)
   --host ADDR           address to listen on (env SEALROOM_HOST, default 127.0.0.1)
+  --gateway-host ADDR   address the gateway listens on (env SEALROOM_GATEWAY_HOST, default: --host)
+  --gateway-netns NAME  run the gateway inside this network namespace, as user nobody
+                        (env SEALROOM_GATEWAY_NETNS; needs root; see docs/GATEWAY.md)
   --no-demo             do not create the demo workspace
 ${STORE_HELP}
 `,
   async run(argv, io) {
-    const flags = parseCommandArgs(argv, { ...STORE_OPTIONS, port: { type: "string" }, "gateway-port": { type: "string" }, host: { type: "string" }, "no-demo": { type: "boolean" } }, schema);
+    const flags = parseCommandArgs(argv, { ...STORE_OPTIONS, port: { type: "string" }, "gateway-port": { type: "string" }, host: { type: "string" }, "gateway-host": { type: "string" }, "gateway-netns": { type: "string" }, "no-demo": { type: "boolean" } }, schema);
     const config = configFrom(flags, {
       ...(flags.port ? { SEALROOM_PORT: flags.port } : {}),
       ...(flags["gateway-port"] ? { SEALROOM_GATEWAY_PORT: flags["gateway-port"] } : {}),
       ...(flags.host ? { SEALROOM_HOST: flags.host } : {}),
+      ...(flags["gateway-host"] ? { SEALROOM_GATEWAY_HOST: flags["gateway-host"] } : {}),
+      ...(flags["gateway-netns"] ? { SEALROOM_GATEWAY_NETNS: flags["gateway-netns"] } : {}),
     });
     const log = createLogger(config.logLevel);
     const s = await bootServices(config, { log, store: { backgroundCheckpoints: true } });
@@ -69,7 +76,7 @@ ${STORE_HELP}
       const accounts = flags["no-demo"] ? undefined : await seedDemo(s);
       const started = await startServer(s);
       server = started;
-      gateway = await startGatewayLink(s, { host: config.host, port: config.gatewayPort }).catch(async (e: unknown) => {
+      gateway = await startGatewayLink(s, { host: config.gatewayHost, port: config.gatewayPort, netns: config.gatewayNetns }).catch(async (e: unknown) => {
         await started.stop();
         if (e instanceof Error && /EADDRINUSE/.test(e.message)) throw new SealroomError("config_invalid", `Gateway port ${config.gatewayPort} is already in use: choose another with --gateway-port or SEALROOM_GATEWAY_PORT.`);
         throw e;

@@ -9,10 +9,13 @@
  * Non-streaming and streaming at 50 connections each (each target measured
  * BENCH_ROUNDS times, interleaved, median reported): requests/s, p50/p99
  * latency added over direct, time to first token (first body bytes) added,
- * and each proxy process's peak RSS. At 50 connections on a small machine
- * every process competes for the same cores, so latencies there are mostly
- * queueing; the same latencies at 1 connection show what a proxy adds to a
- * request by itself.
+ * and each proxy process's peak RSS and CPU time per request. At 50
+ * connections on a small machine every process competes for the same cores,
+ * so latencies there are mostly queueing; the same latencies at 1 connection
+ * show what a proxy adds to a request by itself. Last, a soak: BENCH_GATEWAY_SOAK_MS (default 60000) of
+ * load through Sealroom's gateway, non-streaming and streaming in turn every
+ * 5 s, with the gateway's resident memory read at the start, after each turn
+ * and at the end (flat memory over a long run is a goal of its own).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -30,6 +33,8 @@ const CONCURRENCY = 50;
 /** Each target is measured this many times, interleaved with the others; the median run is reported (shared machines drift). */
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const HERE = join(import.meta.dirname, "gateway");
+const SOAK_MS = Number(process.env["BENCH_GATEWAY_SOAK_MS"] ?? 60_000);
+const SOAK_TURN_MS = 5000;
 
 interface Proc {
   readonly port: number;
@@ -88,10 +93,33 @@ async function startPortkey(): Promise<(Proc & { dir: string }) | { unavailable:
   return { unavailable: `Portkey ${version} did not answer within 30 s` };
 }
 
-/** Peak resident set size of a process (VmHWM), in MiB. */
-function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+/** A process's resident set size in MiB: now (VmRSS) or its peak (VmHWM). */
+function rssMiB(pid: number, which: "VmRSS" | "VmHWM"): number {
+  const m = new RegExp(`${which}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+const peakRssMiB = (pid: number) => rssMiB(pid, "VmHWM");
+
+/** CPU time (user + system) a process has used, in ms (clock ticks of 10 ms on Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Load through `t` for SOAK_MS, non-streaming and streaming in turn; the gateway's RSS before, after each turn and at the end. */
+async function soak(t: Target & { pid: number }, bodies: { json: string; stream: string }): Promise<{ calls: number; errors: number; rss: number[] }> {
+  const rss = [rssMiB(t.pid, "VmRSS")];
+  let calls = 0;
+  let errors = 0;
+  for (let turn = 0; turn * SOAK_TURN_MS < SOAK_MS; turn++) {
+    const stream = turn % 2 === 1;
+    const r = await postLoad(t.url, stream ? bodies.stream : bodies.json, { concurrency: CONCURRENCY, durationMs: Math.min(SOAK_TURN_MS, SOAK_MS - turn * SOAK_TURN_MS), headers: t.headers, stream });
+    calls += r.requests;
+    errors += r.errors;
+    rss.push(rssMiB(t.pid, "VmRSS"));
+    console.log(`soak ${((turn + 1) * SOAK_TURN_MS) / 1000}s: ${calls} calls, gateway RSS ${rss.at(-1)!.toFixed(1)} MiB`);
+  }
+  return { calls, errors, rss };
 }
 
 /** One request, to see whether a target works at all in this mode (and why not). */
@@ -141,11 +169,14 @@ export const gatewayBench: Benchmark = {
     /** Per mode, each round's sealroom / pass-through throughput: paired, so drift between rounds cancels out. */
     const paired = new Map<string, Array<{ sealroom: number; pass: number }>>();
     const idle = new Map<string, PostLoadResult>();
+    /** CPU time each proxy process used in the measured rounds, and the requests it served. */
+    const cpu = new Map<string, { ms: number; requests: number }>();
     const unavailable: string[] = [];
     try {
+      const bodyOf = (stream: boolean) => JSON.stringify({ model: "gpt-bench", messages: [{ role: "user", content: "Say something short." }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
       for (const stream of [false, true]) {
         const mode = stream ? "stream" : "json";
-        const body = JSON.stringify({ model: "gpt-bench", messages: [{ role: "user", content: "Say something short." }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
+        const body = bodyOf(stream);
         const live: Target[] = [];
         for (const t of targets) {
           const broken = await probe(t, body, stream);
@@ -161,8 +192,13 @@ export const gatewayBench: Benchmark = {
         const runs = new Map<string, PostLoadResult[]>();
         for (let round = 0; round < ROUNDS; round++) {
           for (const t of live) {
+            const before = t.pid === undefined ? 0 : cpuMs(t.pid);
             const r = await postLoad(t.url, body, { concurrency: CONCURRENCY, durationMs: DURATION_MS, headers: t.headers, stream });
             runs.set(t.name, [...(runs.get(t.name) ?? []), r]);
+            if (t.pid !== undefined) {
+              const c = cpu.get(`${t.name}/${mode}`) ?? { ms: 0, requests: 0 };
+              cpu.set(`${t.name}/${mode}`, { ms: c.ms + cpuMs(t.pid) - before, requests: c.requests + r.requests });
+            }
             console.log(`${t.name.padEnd(24)} ${mode.padEnd(6)} round ${round + 1}: ${r.perSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ttft p50 ${r.ttftP50Ms.toFixed(2)} ms  errors ${r.errors}`);
           }
         }
@@ -203,10 +239,25 @@ export const gatewayBench: Benchmark = {
             figures.push({ name: "direct stream: time to first token (p50)", value: r.ttftP50Ms, unit: "ms" });
             figures.push({ name: "direct stream, 1 connection: time to first token (p50)", value: i.ttftP50Ms, unit: "ms" });
           }
+          const c = cpu.get(`${t.name}/${mode}`);
+          // Where the cores are saturated, throughput follows this rather than latency.
+          if (c && c.requests > 0) figures.push({ name: `${t.name} ${mode}: CPU per request (user + system)`, value: (c.ms * 1000) / c.requests, unit: "µs" });
           if (r.errors > 0) figures.push({ name: `${t.name} ${mode}: errors`, value: r.errors, unit: "responses" });
         }
       }
       for (const t of targets) if (t.pid !== undefined) figures.push({ name: `${t.name}: peak RSS`, value: peakRssMiB(t.pid), unit: "MiB" });
+      if (SOAK_MS > 0) {
+        const soaked = await soak({ ...targets.find((t) => t.name === "sealroom gateway")!, pid: gw.pid }, { json: bodyOf(false), stream: bodyOf(true) });
+        const [first, last] = [soaked.rss[0]!, soaked.rss.at(-1)!];
+        figures.push(
+          { name: `soak (${SOAK_MS / 1000} s, sealroom gateway): calls`, value: soaked.calls, unit: "calls" },
+          { name: "soak: gateway RSS at start", value: first, unit: "MiB" },
+          { name: "soak: gateway RSS at end", value: last, unit: "MiB" },
+          { name: "soak: gateway RSS, highest reading", value: Math.max(...soaked.rss), unit: "MiB" },
+          { name: "soak: gateway RSS end / start", value: last / first, unit: "×" },
+          ...(soaked.errors > 0 ? [{ name: "soak: errors", value: soaked.errors, unit: "responses" }] : []),
+        );
+      }
       const sr = get("sealroom gateway", "json")!;
       const srStream = get("sealroom gateway", "stream")!;
       const medianRound = (mode: string) => {

@@ -6,7 +6,7 @@
  * only the task being read is kept, and each is parsed with JSON.parse once
  * its closing brace arrives.
  */
-import { LINE_PATH, MAX_RECORD_BYTES, fileError, parseJsonRecord, stripBom, utf8Decoder, type InputRecord } from "./records.js";
+import { MAX_RECORD_BYTES, fileError, parseJsonRecord, stripBom, utf8Decoder, type InputRecord } from "./records.js";
 
 const enum Top {
   BeforeArray,

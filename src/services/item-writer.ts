@@ -9,7 +9,7 @@
  */
 import { uuidv7 } from "../auth/ids.js";
 import { existingContentKeys, insertNewItemRows } from "../store/repos/items.js";
-import type { ItemRow, NewItemRow } from "../store/repos/projects.js";
+import type { NewItemRow } from "../store/repos/projects.js";
 import type { Tx } from "../store/store.js";
 import type { EncodedBatch, ItemCodec } from "./item-codec.js";
 

@@ -51,17 +51,21 @@ const ANTHROPIC_VERSION = "2023-06-01";
 /** A header value we copy: printable, no CR/LF (node rejects those anyway), bounded. */
 const HEADER_VALUE = /^[\x20-\x7e]{1,1024}$/;
 
-/** The headers sent to `d`: fixed ones, its credential, and configured pass-through headers present on the request. */
-export function upstreamHeaders(d: Deployment, client: IncomingHttpHeaders, stream: boolean, length: number): Record<string, string> {
-  const h: Record<string, string> = { "content-type": "application/json", accept: stream ? "text/event-stream" : "application/json", "content-length": String(length) };
-  if (d.provider === "openai") h.authorization = `Bearer ${d.apiKey}`;
-  else {
-    h["x-api-key"] = d.apiKey;
-    h["anthropic-version"] = ANTHROPIC_VERSION;
-  }
+/**
+ * The headers sent to `d`, as a flat [name, value, …] list: fixed ones, its
+ * credential, and configured pass-through headers present on the request.
+ * A list is written as it is; an object would be validated and copied header
+ * by header first. With a list node adds no Host, so it is set here.
+ */
+export function upstreamHeaders(d: Deployment, client: IncomingHttpHeaders, stream: boolean, length: number): string[] {
+  const defaultPort = d.protocol === "https:" ? 443 : 80;
+  const host = d.hostname.includes(":") ? `[${d.hostname}]` : d.hostname;
+  const h = ["host", d.port === defaultPort ? host : `${host}:${d.port}`, "content-type", "application/json", "accept", stream ? "text/event-stream" : "application/json", "content-length", String(length)];
+  if (d.provider === "openai") h.push("authorization", `Bearer ${d.apiKey}`);
+  else h.push("x-api-key", d.apiKey, "anthropic-version", ANTHROPIC_VERSION);
   for (const name of d.passHeaders) {
     const v = client[name];
-    if (typeof v === "string" && HEADER_VALUE.test(v)) h[name] = v;
+    if (typeof v === "string" && HEADER_VALUE.test(v)) h.push(name, v);
   }
   return h;
 }

@@ -10,6 +10,7 @@ import { WindowCounter } from "../../src/gateway/limits.js";
 import { SseParser } from "../../src/gateway/sse.js";
 import { anthropicToOpenaiRequest, openaiToAnthropicRequest } from "../../src/gateway/translate-request.js";
 import { OpenaiToAnthropic } from "../../src/gateway/translate-stream.js";
+import { upstreamHeaders } from "../../src/gateway/upstream.js";
 import { configMessage, deployment, keyEntry, newKey } from "../support/gateway.js";
 
 describe("SSE parser", () => {
@@ -201,5 +202,23 @@ describe("usage without a full parse", () => {
     expect(findUsage(Buffer.from('{"usage": null}'))).toBeUndefined();
     expect(findUsage(Buffer.from('{"usage": {"prompt_tokens": 1'))).toBeUndefined();
     expect(findUsage(Buffer.from('{"choices": []}'))).toBeUndefined();
+  });
+});
+
+describe("upstream request headers", () => {
+  const compiled = (baseUrl: string, provider: "openai" | "anthropic", passHeaders: string[] = []) => {
+    const key = newKey();
+    return compileConfig(configMessage({ deployments: [deployment({ baseUrl, provider, passHeaders })], keys: [keyEntry(key.hash)] })).deployments[0]!;
+  };
+  const asObject = (list: string[]) => Object.fromEntries(list.flatMap((v, i) => (i % 2 === 0 ? [[v, list[i + 1]]] : [])));
+
+  it("name the host as node would (port only when not the scheme's, IPv6 in brackets), then the credential and configured headers only", () => {
+    expect(asObject(upstreamHeaders(compiled("https://api.openai.com/v1", "openai"), {}, false, 12)).host).toBe("api.openai.com");
+    expect(asObject(upstreamHeaders(compiled("http://127.0.0.1:8080/v1", "openai"), {}, false, 12)).host).toBe("127.0.0.1:8080");
+    expect(asObject(upstreamHeaders(compiled("http://[::1]:9000", "anthropic"), {}, false, 12)).host).toBe("[::1]:9000");
+    const d = compiled("https://api.anthropic.com", "anthropic", ["anthropic-beta"]);
+    const h = upstreamHeaders(d, { "anthropic-beta": "tools-2024-05-16", "x-other": "no", authorization: "Bearer sk-sr-client" }, true, 99);
+    expect(h.length % 2).toBe(0);
+    expect(asObject(h)).toEqual({ host: "api.anthropic.com", "content-type": "application/json", accept: "text/event-stream", "content-length": "99", "x-api-key": d.apiKey, "anthropic-version": "2023-06-01", "anthropic-beta": "tools-2024-05-16" });
   });
 });

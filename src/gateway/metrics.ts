@@ -87,9 +87,22 @@ export class Metrics {
     return key;
   }
 
+  readonly #upstreamKeys = new Map<string, Map<string, string>>();
+
   /** Counts one attempt against a deployment, by outcome (an HTTP status or a failure kind). */
   upstream(deploymentId: string, outcome: string): void {
-    bump(this.#upstream, `deployment="${escape(deploymentId)}",outcome="${escape(outcome)}"`);
+    // Series keys built once per (deployment, outcome): both come from small sets.
+    let byOutcome = this.#upstreamKeys.get(deploymentId);
+    if (!byOutcome) {
+      byOutcome = new Map();
+      this.#upstreamKeys.set(deploymentId, byOutcome);
+    }
+    let key = byOutcome.get(outcome);
+    if (key === undefined) {
+      key = `deployment="${escape(deploymentId)}",outcome="${escape(outcome)}"`;
+      byOutcome.set(outcome, key);
+    }
+    bump(this.#upstream, key);
   }
 
   /** Counts one refused outbound destination. */

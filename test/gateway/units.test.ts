@@ -208,7 +208,7 @@ describe("usage without a full parse", () => {
 describe("upstream request headers", () => {
   const compiled = (baseUrl: string, provider: "openai" | "anthropic", passHeaders: string[] = []) => {
     const key = newKey();
-    return compileConfig(configMessage({ deployments: [deployment({ baseUrl, provider, passHeaders })], keys: [keyEntry(key.hash)] })).deployments[0]!;
+    return compileConfig(configMessage({ deployments: [deployment({ baseUrl, provider, passHeaders })], keys: [keyEntry(key.hash)] }), 0).deployments[0]!;
   };
   const asObject = (list: string[]) => Object.fromEntries(list.flatMap((v, i) => (i % 2 === 0 ? [[v, list[i + 1]]] : [])));
 

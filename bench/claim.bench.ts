@@ -98,7 +98,7 @@ async function startServer(items: number, contractors: number, databaseUrl: stri
   const env: Record<string, string> = { PATH: process.env["PATH"] ?? "", ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}) };
   // Extra node flags for the servers, for profiling them: "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env["BENCH_SERVER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
-  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "bench/claim-server.ts", String(items), String(contractors)], {
+  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ["--expose-gc", ...nodeArgs, "--import", "tsx", "bench/claim-server.ts", String(items), String(contractors)], {
     cwd: ROOT,
     env,
     stdio: ["pipe", "pipe", "inherit"],

@@ -30,6 +30,21 @@ export interface CallSample {
 const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 const labels = (pairs: Record<string, string>) => Object.entries(pairs).map(([k, v]) => `${k}="${escape(v)}"`).join(",");
 
+/** A series key from a two-level cache, built by `build` the first time (both levels come from small sets). */
+function seriesKey<A, B>(cache: Map<A, Map<B, string>>, a: A, b: B, build: () => string): string {
+  let inner = cache.get(a);
+  if (!inner) {
+    inner = new Map();
+    cache.set(a, inner);
+  }
+  let key = inner.get(b);
+  if (key === undefined) {
+    key = build();
+    inner.set(b, key);
+  }
+  return key;
+}
+
 function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
@@ -74,35 +89,14 @@ export class Metrics {
 
   /** The series key of (who, status), built once: statuses are a small fixed set. */
   #statusKey(who: string, status: number): string {
-    let byStatus = this.#statusKeys.get(who);
-    if (!byStatus) {
-      byStatus = new Map();
-      this.#statusKeys.set(who, byStatus);
-    }
-    let key = byStatus.get(status);
-    if (key === undefined) {
-      key = `${who},status="${status}"`;
-      byStatus.set(status, key);
-    }
-    return key;
+    return seriesKey(this.#statusKeys, who, status, () => `${who},status="${status}"`);
   }
 
   readonly #upstreamKeys = new Map<string, Map<string, string>>();
 
   /** Counts one attempt against a deployment, by outcome (an HTTP status or a failure kind). */
   upstream(deploymentId: string, outcome: string): void {
-    // Series keys built once per (deployment, outcome): both come from small sets.
-    let byOutcome = this.#upstreamKeys.get(deploymentId);
-    if (!byOutcome) {
-      byOutcome = new Map();
-      this.#upstreamKeys.set(deploymentId, byOutcome);
-    }
-    let key = byOutcome.get(outcome);
-    if (key === undefined) {
-      key = `deployment="${escape(deploymentId)}",outcome="${escape(outcome)}"`;
-      byOutcome.set(outcome, key);
-    }
-    bump(this.#upstream, key);
+    bump(this.#upstream, seriesKey(this.#upstreamKeys, deploymentId, outcome, () => `deployment="${escape(deploymentId)}",outcome="${escape(outcome)}"`));
   }
 
   /** Counts one refused outbound destination. */

@@ -25,8 +25,12 @@ const NSENTER = ["/usr/bin/nsenter", "/bin/nsenter", "/usr/sbin/nsenter", "/sbin
 /** Where `ip netns add NAME` pins a namespace. */
 export const netnsPath = (name: string) => `/run/netns/${name}`;
 
-/** The command that starts `execPath argv` inside namespace `name` as nobody; throws config_invalid when it cannot. */
-export function netnsCommand(name: string, execPath: string, argv: readonly string[]): { command: string; args: string[] } {
+/**
+ * The command and leading arguments that run a program inside namespace
+ * `name` as nobody (append the program and its arguments); throws
+ * config_invalid, naming what is missing, when that cannot work here.
+ */
+export function netnsPrefix(name: string, execPath: string): { command: string; args: string[] } {
   const fix = "see docs/GATEWAY.md (egress), or unset SEALROOM_GATEWAY_NETNS";
   if (process.platform !== "linux") throw new SealroomError("config_invalid", `Network namespaces exist only on Linux; ${fix}.`);
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw new SealroomError("config_invalid", `'${name}' is not a network namespace name.`);
@@ -35,7 +39,7 @@ export function netnsCommand(name: string, execPath: string, argv: readonly stri
   const nsenter = NSENTER.find((p) => existsSync(p));
   if (!nsenter) throw new SealroomError("config_invalid", `nsenter (util-linux) is not installed; it is needed to start the gateway in network namespace '${name}'.`);
   assertReachableByOthers(execPath, "the node binary", 0o001);
-  return { command: nsenter, args: [`--net=${netnsPath(name)}`, `--setgid=${NETNS_GID}`, `--setuid=${NETNS_UID}`, "--", execPath, ...argv] };
+  return { command: nsenter, args: [`--net=${netnsPath(name)}`, `--setgid=${NETNS_GID}`, `--setuid=${NETNS_UID}`, "--"] };
 }
 
 /**

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { SealroomError } from "../domain/errors.js";
 import type { GatewayEvent, ReadyEvent } from "../gateway/events.js";
 import { assertConfinable, gatewayFolder, readableCopy } from "./gateway-folder.js";
-import { assertInNetns, assertReachableByOthers, netnsCommand } from "./gateway-netns.js";
+import { assertInNetns, assertReachableByOthers, netnsPrefix } from "./gateway-netns.js";
 
 /** Where the gateway listens, and which build to run. */
 export interface SpawnGatewayOptions {
@@ -75,16 +75,18 @@ function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): v
 
 /** Spawns the gateway and waits until it listens (and reports the permission model on). */
 export async function spawnGateway(o: SpawnGatewayOptions): Promise<GatewayProcess> {
+  // Checked first: a namespace that cannot be used stops the start before anything is built or copied.
+  const prefix = o.netns ? netnsPrefix(o.netns, process.execPath) : undefined;
   const built = o.entry ? join(o.entry, "..") : await gatewayFolder();
   assertConfinable(built);
   // In a namespace the gateway runs as nobody: it reads a copy of its code that nobody may read but not write.
-  const folder = o.netns ? readableCopy(built) : built;
-  if (o.netns) {
+  const folder = prefix ? readableCopy(built) : built;
+  if (prefix) {
     assertConfinable(folder);
     assertReachableByOthers(folder, "its code", 0o005);
   }
   const argv = gatewayArgv(folder, o.host, o.port);
-  const { command, args } = o.netns ? netnsCommand(o.netns, process.execPath, argv) : { command: process.execPath, args: argv };
+  const [command, args] = prefix ? [prefix.command, [...prefix.args, process.execPath, ...argv]] : [process.execPath, argv];
   const child: ChildProcessWithoutNullStreams = spawn(command, args, { env: {}, stdio: ["pipe", "pipe", "pipe"] });
   const events = new EventEmitter();
   const acks: Array<{ version: number; resolve: () => void; reject: (e: Error) => void }> = [];

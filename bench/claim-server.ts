@@ -13,8 +13,8 @@
  * the machine drains it) and prints {"refilled":N}. After seeding and after
  * each refill it runs a full garbage collection (when started with
  * --expose-gc, as the bench does), so the garbage those leave is not
- * collected inside a measured run. Runs until its stdin
- * closes, then stops and removes what it created.
+ * collected inside a measured run. Runs until its stdin closes, then stops
+ * and removes what it created.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";

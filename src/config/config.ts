@@ -4,6 +4,7 @@
  * Sealroom; everything else receives a Config. Secrets never come from here:
  * the master key lives in a key file (see src/seal/kek.ts).
  */
+import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
@@ -22,7 +23,10 @@ const envSchema = z.object({
   SEALROOM_HOST: z.string().min(1).default("127.0.0.1"),
   SEALROOM_PORT: port.default(7400),
   SEALROOM_GATEWAY_PORT: port.default(7401),
-  SEALROOM_GATEWAY_HOST: z.string().min(1).optional(),
+  SEALROOM_GATEWAY_HOST: z
+    .string()
+    .refine((v) => v === "localhost" || isIP(v) !== 0, "must be an IP address (or localhost): the gateway listens on an address, not a name")
+    .optional(),
   SEALROOM_GATEWAY_NETNS: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be the name of a network namespace made with `ip netns add` (letters, digits, _ . -)")

@@ -21,6 +21,11 @@ describe("loadConfig", () => {
     }
   });
 
+  it("refuses a gateway host that is not an address, naming the variable", () => {
+    expect(() => loadConfig({ ...base, SEALROOM_GATEWAY_HOST: "gateway.internal" })).toThrow(/^SEALROOM_GATEWAY_HOST: must be an IP address/);
+    expect(loadConfig({ ...base, SEALROOM_GATEWAY_HOST: "::1" }).gatewayHost).toBe("::1");
+  });
+
   it("refuses a port out of range, naming the variable", () => {
     expect(() => loadConfig({ ...base, SEALROOM_GATEWAY_PORT: "70000" })).toThrow(/^SEALROOM_GATEWAY_PORT:/);
   });

@@ -58,6 +58,8 @@ export class SseParser {
 
 /** Parses the lines of one frame; undefined when it dispatches nothing (comments, keep-alives). */
 export function parseFrame(raw: string): SseFrame | undefined {
+  // The common frame, one `data: …` line, without splitting (most frames of an OpenAI stream).
+  if (raw.startsWith("data: ") && !raw.includes("\n")) return { event: "", data: raw.slice(6), raw };
   let event = "";
   let data: string | undefined;
   for (const line of raw.split("\n")) {

@@ -14,12 +14,15 @@ import { upstreamHeaders } from "../../src/gateway/upstream.js";
 import { configMessage, deployment, keyEntry, newKey } from "../support/gateway.js";
 
 describe("SSE parser", () => {
-  const stream = 'event: message_start\r\ndata: {"a":"é✓"}\r\n\r\n: comment\n\ndata: line1\ndata: line2\n\nevent: x\rdata: y\r\rdata: [DONE]\n\n';
+  const stream = 'event: message_start\r\ndata: {"a":"é✓"}\r\n\r\n: comment\n\ndata: line1\ndata: line2\n\nevent: x\rdata: y\r\rdata: [DONE]\n\ndata:  two\n\ndata:none\n\n';
   const expected = [
     { event: "message_start", data: '{"a":"é✓"}' },
     { event: "", data: "line1\nline2" },
     { event: "x", data: "y" },
     { event: "", data: "[DONE]" },
+    // One space after the colon is dropped, and only one.
+    { event: "", data: " two" },
+    { event: "", data: "none" },
   ];
 
   it("yields the same frames however the bytes are cut (every split point, and byte by byte)", () => {

@@ -45,23 +45,32 @@ async function transpile(source: string, out: string): Promise<void> {
   writeFileSync(join(out, "package.json"), '{"type":"module"}\n', { mode: 0o600 });
 }
 
-/** The folder of the gateway built from `source` (TypeScript), building it into the cache if needed. */
-export async function buildFromSource(source: string, cacheRoot = tmpdir()): Promise<string> {
-  const hash = createHash("sha256");
-  for (const name of readdirSync(source).sort()) if (name.endsWith(".ts")) hash.update(name).update("\0").update(readFileSync(join(source, name))).update("\0");
-  const folder = join(cacheRoot, `sealroom-gateway-${process.getuid?.() ?? 0}-${hash.digest("hex").slice(0, 20)}`);
+/**
+ * `<cacheRoot>/<name>`, filled by `fill` into a private staging folder and
+ * renamed into place unless it is already there (a folder named by a hash of
+ * its contents is reused as it is; it is checked before use).
+ */
+async function cached(cacheRoot: string, name: string, fill: (staging: string) => void | Promise<void>): Promise<string> {
+  const folder = join(cacheRoot, name);
   if (existsSync(join(folder, "main.js"))) return realpathSync(folder);
   mkdirSync(cacheRoot, { recursive: true });
   const staging = mkdtempSync(join(cacheRoot, "sealroom-gateway-build-"));
   try {
-    await transpile(source, staging);
+    await fill(staging);
     renameSync(staging, folder);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
-    // Another process built the same sources first: use theirs (it is checked before use).
+    // Another process built the same folder first: use theirs.
     if (!existsSync(join(folder, "main.js"))) throw e;
   }
   return realpathSync(folder);
+}
+
+/** The folder of the gateway built from `source` (TypeScript), building it into the cache if needed. */
+export async function buildFromSource(source: string, cacheRoot = tmpdir()): Promise<string> {
+  const hash = createHash("sha256");
+  for (const name of readdirSync(source).sort()) if (name.endsWith(".ts")) hash.update(name).update("\0").update(readFileSync(join(source, name))).update("\0");
+  return cached(cacheRoot, `sealroom-gateway-${process.getuid?.() ?? 0}-${hash.digest("hex").slice(0, 20)}`, (staging) => transpile(source, staging));
 }
 
 /**
@@ -70,31 +79,24 @@ export async function buildFromSource(source: string, cacheRoot = tmpdir()): Pro
  * started in a network namespace, which runs as nobody. Named by a hash of
  * the contents and reused; checked like any other folder before use.
  */
-export function readableCopy(folder: string, cacheRoot = tmpdir()): string {
-  const hash = createHash("sha256");
+export function readableCopy(folder: string, cacheRoot = tmpdir()): Promise<string> {
   const files = readdirSync(folder, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-  for (const file of files) hash.update(file.slice(folder.length)).update("\0").update(readFileSync(file)).update("\0");
-  const copy = join(cacheRoot, `sealroom-gateway-shared-${process.getuid?.() ?? 0}-${hash.digest("hex").slice(0, 20)}`);
-  if (existsSync(join(copy, "main.js"))) return realpathSync(copy);
-  const staging = mkdtempSync(join(cacheRoot, "sealroom-gateway-build-"));
-  try {
-    for (const file of files) {
-      const to = join(staging, file.slice(folder.length));
-      mkdirSync(dirname(to), { recursive: true, mode: 0o755 });
-      writeFileSync(to, readFileSync(file), { mode: 0o644 });
+    .map((e) => join(e.parentPath, e.name).slice(folder.length))
+    .sort()
+    .map((name) => ({ name, bytes: readFileSync(join(folder, name)) }));
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(f.name).update("\0").update(f.bytes).update("\0");
+  return cached(cacheRoot, `sealroom-gateway-shared-${process.getuid?.() ?? 0}-${hash.digest("hex").slice(0, 20)}`, (staging) => {
+    for (const f of files) {
+      const to = join(staging, f.name);
+      mkdirSync(dirname(to), { recursive: true });
+      writeFileSync(to, f.bytes);
       chmodSync(to, 0o644); // whatever the umask
     }
     for (const e of readdirSync(staging, { recursive: true, withFileTypes: true })) if (e.isDirectory()) chmodSync(join(e.parentPath, e.name), 0o755);
     chmodSync(staging, 0o755);
-    renameSync(staging, copy);
-  } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(copy, "main.js"))) throw e;
-  }
-  return realpathSync(copy);
+  });
 }
 
 /** The gateway folder for this installation: dist/gateway when built, else a build of src/gateway. */

@@ -80,7 +80,7 @@ export async function spawnGateway(o: SpawnGatewayOptions): Promise<GatewayProce
   const built = o.entry ? join(o.entry, "..") : await gatewayFolder();
   assertConfinable(built);
   // In a namespace the gateway runs as nobody: it reads a copy of its code that nobody may read but not write.
-  const folder = prefix ? readableCopy(built) : built;
+  const folder = prefix ? await readableCopy(built) : built;
   if (prefix) {
     assertConfinable(folder);
     assertReachableByOthers(folder, "its code", 0o005);

@@ -14,17 +14,18 @@
  * Needs Linux, root and iproute2 (`ip`); skips with a message otherwise.
  */
 import OpenAI from "openai";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NETNS_UID, netnsPath } from "../../src/launcher/gateway-netns.js";
+import { NETNS_UID, assertInNetns, netnsPath } from "../../src/launcher/gateway-netns.js";
 import { spawnGateway, type GatewayProcess } from "../../src/launcher/gateway.js";
 import { configMessage, deployment, keyEntry, newKey } from "../support/gateway.js";
 import { startMockOpenai } from "../support/mock-openai.js";
+import { eventually } from "../support/wait.js";
 import type { MockUpstream } from "../support/mock-upstream.js";
 
 const run = promisify(execFile);
@@ -157,6 +158,22 @@ describe.skipIf(why !== undefined)("the gateway in a network namespace (the OS e
     expect(readFileSync(`/proc/${gw.pid}/environ`).length).toBe(0);
     expect(readFileSync(`/proc/${gw.pid}/cmdline`, "utf8").split("\0")).toContain("--experimental-permission");
     expect(gw.ready.permission).toEqual({ enabled: true, fsReadOutside: false, fsWrite: false, childProcess: false, worker: false });
+  });
+
+  it("the launcher's check refuses a process outside the namespace, or inside it as root", async () => {
+    // This test process: the host's namespace.
+    expect(() => assertInNetns(process.pid, ns)).toThrow(/not running inside network namespace/);
+    // A process in the namespace that kept root.
+    const root = spawn(IP!, ["netns", "exec", ns, "sleep", "30"], { stdio: "ignore" });
+    try {
+      // Once `ip` has joined the namespace and exec'd sleep.
+      await eventually(() => expect(statSync(`/proc/${root.pid}/ns/net`).ino).toBe(statSync(netnsPath(ns)).ino));
+      expect(() => assertInNetns(root.pid!, ns)).toThrow(/as user nobody \(uid 0\/0\/0\/0/);
+    } finally {
+      root.kill("SIGKILL");
+    }
+    // The gateway itself passes.
+    expect(() => assertInNetns(gw.pid, ns)).not.toThrow();
   });
 
   it("serves an SDK call through its one link to the provider", async () => {

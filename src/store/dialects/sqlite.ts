@@ -155,7 +155,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): DialectHa
   connection.pragma("secure_delete = ON");
   // Reads of pages beyond the page cache come from a read-only memory map of the file instead of a
   // pread each (up to 2 GiB, SQLite's default ceiling). On a queue of 1,000,000 items this narrowed
-  // the paced claim p50 gap to a 10,000-item queue from 1.36–1.58× to 1.15–1.26× (docs/BENCHMARKS.md).
+  // the paced claim p50 gap to a 10,000-item queue from 1.36–1.58× to 1.15–1.31× (docs/BENCHMARKS.md).
   connection.pragma("mmap_size = 2147418112");
   // With a checkpoint thread, commits never checkpoint; should the thread stop, this connection takes over again.
   if (options.checkpoints !== "commit") connection.pragma("wal_autocheckpoint = 0");
